@@ -1,0 +1,35 @@
+// Generic C++ versions of the inference kernels (native builds and the scalar reference).
+#include "kernels/kernels.h"
+
+namespace forecart {
+
+void f32_gemv(const float* W, const float* x, const float* bias, size_t N, size_t K, float* y) {
+  for (size_t n = 0; n < N; ++n) {
+    const float* w = W + n * K;
+    // Four partial sums let the compiler vectorise without -ffast-math reassociation.
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t k = 0;
+    for (; k + 4 <= K; k += 4) {
+      s0 += w[k] * x[k];
+      s1 += w[k + 1] * x[k + 1];
+      s2 += w[k + 2] * x[k + 2];
+      s3 += w[k + 3] * x[k + 3];
+    }
+    for (; k < K; ++k) s0 += w[k] * x[k];
+    y[n] = (s0 + s1) + (s2 + s3) + (bias ? bias[n] : 0.0f);
+  }
+}
+
+void q8_gemv(const int8_t* Q, const float* row_scale, const int8_t* xq, float x_scale, const float* bias, size_t N,
+             size_t K, float* y) {
+  for (size_t n = 0; n < N; ++n) {
+    const int8_t* q = Q + n * K;
+    int32_t acc = 0;
+    for (size_t k = 0; k < K; ++k) acc += static_cast<int32_t>(q[k]) * static_cast<int32_t>(xq[k]);
+    y[n] = row_scale[n] * x_scale * static_cast<float>(acc) + (bias ? bias[n] : 0.0f);
+  }
+}
+
+const char* kernels_variant() { return "generic"; }
+
+}  // namespace forecart

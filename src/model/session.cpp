@@ -1,0 +1,116 @@
+#include "model/session.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "model/layers.h"
+
+namespace forecart {
+
+Session::Session(const Model& m) : predictor_(m), probs_(m.config.vocab(), 0.0f), banned_(m.config.vocab(), 0) {}
+
+int Session::action_index(const std::string& name) const {
+  const auto& names = model().meta.action_names;
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+int64_t Session::category_index(const std::string& name) const {
+  const auto& names = model().meta.category_names;
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return static_cast<int64_t>(i);
+  return -1;
+}
+
+Status Session::record(const std::string& item_id, const std::string& action, int64_t time) {
+  const int a = action_index(action);
+  if (a < 0) return invalid_argument("unknown action '" + action + "'");
+  return predictor_.push(model().item_index(item_id), static_cast<uint32_t>(a), time);
+}
+
+void Session::catalogue_probabilities() {
+  const Model& m = model();
+  const size_t V = m.config.vocab();
+  if (predictor_.empty()) {
+    probs_[0] = 0.0f;
+    for (size_t i = 1; i < V; ++i) probs_[i] = m.meta.popularity.empty() ? 0.0f : m.meta.popularity[i - 1];
+    return;
+  }
+  predictor_.logits(probs_.data());
+  // Softmax over the catalogue (ids 1..N); the unknown id is not a recommendable item.
+  float mx = -INFINITY;
+  for (size_t i = 1; i < V; ++i) mx = std::max(mx, probs_[i]);
+  double sum = 0.0;
+  for (size_t i = 1; i < V; ++i) {
+    probs_[i] = std::exp(probs_[i] - mx);
+    sum += probs_[i];
+  }
+  const float inv = sum > 0.0 ? static_cast<float>(1.0 / sum) : 0.0f;
+  for (size_t i = 1; i < V; ++i) probs_[i] *= inv;
+  probs_[0] = 0.0f;
+}
+
+Status Session::predict(const PredictOptions& opts, Prediction* out) {
+  const Model& m = model();
+  const size_t V = m.config.vocab();
+  if (opts.category >= 0 && (m.meta.category_names.empty() || opts.category >= static_cast<int64_t>(m.meta.category_names.size())))
+    return invalid_argument("category index out of range (the model has " + std::to_string(m.meta.category_names.size()) +
+                            " categories)");
+  catalogue_probabilities();
+  out->from_popularity = predictor_.empty();
+  out->actions.resize(m.config.num_actions);
+  predictor_.action_probs(out->actions.data());
+
+  for (uint32_t id : opts.exclude)
+    if (id < V) banned_[id] = 1;
+  banned_[0] = 1;
+  auto eligible = [&](uint32_t id) {
+    if (id >= V || banned_[id]) return false;
+    if (opts.category >= 0 && m.meta.item_category[id - 1] != static_cast<uint32_t>(opts.category)) return false;
+    return true;
+  };
+  // Best first; ties by the lower id so that results are deterministic.
+  auto better = [](const ScoredItem& a, const ScoredItem& b) {
+    return a.score > b.score || (a.score == b.score && a.index < b.index);
+  };
+  auto& items = out->items;
+  items.clear();
+  const size_t k = opts.k;
+  auto offer = [&](uint32_t id) {
+    ScoredItem s{id, probs_[id]};
+    if (items.size() < k) {
+      items.push_back(s);
+      std::push_heap(items.begin(), items.end(), better);  // heap top = worst kept
+    } else if (k > 0 && better(s, items.front())) {
+      std::pop_heap(items.begin(), items.end(), better);
+      items.back() = s;
+      std::push_heap(items.begin(), items.end(), better);
+    }
+  };
+  if (!opts.allow.empty()) {
+    for (uint32_t id : opts.allow)
+      if (eligible(id)) {
+        offer(id);
+        banned_[id] = 1;  // an id listed twice is offered once
+      }
+    for (uint32_t id : opts.allow)
+      if (id < V) banned_[id] = 0;
+  } else {
+    for (uint32_t id = 1; id < V; ++id)
+      if (eligible(id)) offer(id);
+  }
+  std::sort_heap(items.begin(), items.end(), better);
+  for (uint32_t id : opts.exclude)
+    if (id < V) banned_[id] = 0;
+  banned_[0] = 0;
+  return Status::Ok();
+}
+
+void Session::score_items(const std::vector<uint32_t>& items, std::vector<float>* scores) {
+  catalogue_probabilities();
+  scores->resize(items.size());
+  for (size_t i = 0; i < items.size(); ++i) (*scores)[i] = items[i] < probs_.size() ? probs_[items[i]] : 0.0f;
+}
+
+}  // namespace forecart
