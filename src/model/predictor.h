@@ -32,6 +32,9 @@ class Predictor {
   explicit Predictor(const Model& m);
 
   void reset();
+  // Time of the event just before the first one to be pushed (so that a history replayed from
+  // its newest max_len events gets the same first time bucket as the whole history would).
+  void set_previous_time(int64_t time) { last_time_ = time; }
   // item < vocab, action < num_actions; time in unix seconds or -1 when unknown.
   Status push(uint32_t item, uint32_t action, int64_t time);
 

@@ -1,0 +1,91 @@
+// `forecart inspect`: what a model file holds (config, catalogue, sizes, checksum, tensors).
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "format/fcm.h"
+
+namespace forecart::cli {
+
+namespace {
+
+struct InspectArgs {
+  std::string model;
+  bool json = false;
+};
+
+int run_inspect(const InspectArgs& a) {
+  std::ifstream in(a.model, std::ios::binary);
+  if (!in) throw CliError("cannot open '" + a.model + "'");
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Result<ModelFileInfo> info = inspect_model(bytes.data(), bytes.size());
+  if (!info.ok()) throw CliError(a.model + ": " + info.status().to_string());
+  Result<Model> model = read_model(bytes.data(), bytes.size());
+  if (!model.ok()) throw CliError(a.model + ": " + model.status().to_string());
+  const ModelFileInfo& f = info.value();
+  const Model& m = model.value();
+  const ModelConfig& c = m.config;
+
+  nlohmann::ordered_json j;
+  j["file"] = a.model;
+  j["format_version"] = f.version;
+  j["file_bytes"] = f.file_size;
+  j["checksum_xxh64"] = fmt::format("{:016x}", f.checksum);
+  j["weights"] = f.quantized ? "int8" : "fp32";
+  j["config"] = {{"num_items", c.num_items}, {"num_actions", c.num_actions}, {"dim", c.dim},
+                 {"layers", c.layers},       {"heads", c.heads},             {"ffn_dim", c.ffn_dim},
+                 {"max_len", c.max_len},     {"time_buckets", c.time_buckets},
+                 {"activation", c.activation == Activation::kRelu ? "relu" : "gelu"}, {"norm_eps", c.norm_eps}};
+  j["actions"] = m.meta.action_names;
+  j["categories"] = m.meta.category_names.size();
+  std::vector<std::string> first(m.meta.item_ids.begin(),
+                                 m.meta.item_ids.begin() + std::min<size_t>(5, m.meta.item_ids.size()));
+  j["items"] = {{"count", m.meta.item_ids.size()}, {"first", first}};
+  uint64_t params = 0, tensor_bytes = 0;
+  j["tensors"] = nlohmann::ordered_json::array();
+  for (const auto& t : f.tensors) {
+    uint64_t n = 1;
+    for (auto s : t.shape) n *= s;
+    params += n;
+    tensor_bytes += t.nbytes;
+    j["tensors"].push_back({{"name", t.name}, {"dtype", t.dtype == 1 ? "q8_row" : "f32"}, {"shape", t.shape},
+                            {"bytes", t.nbytes}});
+  }
+  j["parameters"] = params;
+  j["tensor_bytes"] = tensor_bytes;
+
+  if (a.json) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << fmt::format("{}: forecart model, format v{}, {} bytes, xxh64 {}\n", a.model, f.version, f.file_size,
+                           j["checksum_xxh64"].get<std::string>());
+  std::cout << fmt::format("  weights {}  dim {}  layers {}  heads {}  ffn {}  max_len {}  time_buckets {}  {}\n",
+                           f.quantized ? "int8" : "fp32", c.dim, c.layers, c.heads, c.ffn_dim, c.max_len,
+                           c.time_buckets, c.activation == Activation::kRelu ? "relu" : "gelu");
+  std::cout << fmt::format("  items {}  categories {}  actions {}\n", c.num_items, m.meta.category_names.size(),
+                           fmt::join(m.meta.action_names, ","));
+  std::cout << fmt::format("  parameters {}  tensor bytes {}\n", params, tensor_bytes);
+  for (const auto& t : f.tensors)
+    std::cout << fmt::format("    {:<20} {:<7} [{}] {} bytes\n", t.name, t.dtype == 1 ? "q8_row" : "f32",
+                             fmt::join(t.shape, ","), t.nbytes);
+  return 0;
+}
+
+}  // namespace
+
+Command add_inspect(CLI::App& app) {
+  auto a = std::make_shared<InspectArgs>();
+  CLI::App* sub = app.add_subcommand("inspect", "Show a model file's config, catalogue, sizes and checksum");
+  sub->add_option("model", a->model, "Model file (.fcm)")->required();
+  sub->add_flag("--json", a->json, "Print JSON");
+  return {sub, [a]() { return run_inspect(*a); }};
+}
+
+}  // namespace forecart::cli
