@@ -5,17 +5,10 @@
 #include "format/fcm.h"
 #include "format/fcm_bytes.h"
 
-// Header-only xxHash (Debian libxxhash-dev): nothing to link, builds under Emscripten too.
-// Emscripten's sysroot does not search /usr/include, hence the fallback to the Debian path
-// (xxhash.h itself only needs the C standard headers, which the sysroot provides).
+// Header-only xxHash (Debian libxxhash-dev): nothing to link. Emscripten's sysroot does not
+// search /usr/include, so the WASM build puts a link to this one header on its include path.
 #define XXH_INLINE_ALL
-#if __has_include(<xxhash.h>)
 #include <xxhash.h>
-#elif __has_include("/usr/include/xxhash.h")
-#include "/usr/include/xxhash.h"
-#else
-#error "xxhash.h not found: install libxxhash-dev"
-#endif
 
 namespace forecart {
 namespace fcm_internal {

@@ -93,6 +93,19 @@ Status Predictor::push(uint32_t item, uint32_t action, int64_t time) {
   return Status::Ok();
 }
 
+Status Predictor::assign(const Token* tokens, size_t n) {
+  const ModelConfig& c = model_.config;
+  if (n > c.max_len) return invalid_argument("assign: more tokens than max_len");
+  for (size_t i = 0; i < n; ++i)
+    if (tokens[i].item >= c.vocab() || tokens[i].action >= c.num_actions || tokens[i].time_bucket >= c.time_buckets)
+      return invalid_argument("assign: token out of range");
+  std::copy(tokens, tokens + n, tokens_.begin());
+  count_ = n;
+  recompute();
+  if (n == 0) std::fill(hidden_.begin(), hidden_.end(), 0.0f);
+  return Status::Ok();
+}
+
 void Predictor::recompute() {
   for (size_t pos = 0; pos < count_; ++pos) run_token(pos);
 }

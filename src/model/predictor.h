@@ -37,6 +37,9 @@ class Predictor {
   void set_previous_time(int64_t time) { last_time_ = time; }
   // item < vocab, action < num_actions; time in unix seconds or -1 when unknown.
   Status push(uint32_t item, uint32_t action, int64_t time);
+  // Replaces the window with n <= max_len tokens (already bucketed) and recomputes it.
+  // Used by explain() to score a history with one event left out.
+  Status assign(const Token* tokens, size_t n);
 
   size_t window() const { return count_; }          // tokens currently attended to
   const Token* tokens() const { return tokens_.data(); }

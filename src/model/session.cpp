@@ -7,7 +7,8 @@
 
 namespace forecart {
 
-Session::Session(const Model& m) : predictor_(m), probs_(m.config.vocab(), 0.0f), banned_(m.config.vocab(), 0) {}
+Session::Session(const Model& m)
+    : predictor_(m), scratch_(m), without_(m.config.max_len), probs_(m.config.vocab(), 0.0f), banned_(m.config.vocab(), 0) {}
 
 int Session::action_index(const std::string& name) const {
   const auto& names = model().meta.action_names;
@@ -104,6 +105,26 @@ Status Session::predict(const PredictOptions& opts, Prediction* out) {
   for (uint32_t id : opts.exclude)
     if (id < V) banned_[id] = 0;
   banned_[0] = 0;
+  return Status::Ok();
+}
+
+Status Session::explain(const std::vector<uint32_t>& items, std::vector<float>* out) {
+  const size_t W = predictor_.window(), V = model().config.vocab();
+  for (uint32_t id : items)
+    if (id >= V) return invalid_argument("explain: item index outside the vocabulary");
+  out->assign(items.size() * W, 0.0f);
+  const Token* toks = predictor_.tokens();
+  for (size_t j = 0; j < W; ++j) {
+    size_t n = 0;
+    for (size_t i = 0; i < W; ++i)
+      if (i != j) without_[n++] = toks[i];
+    FORECART_RETURN_IF_ERROR(scratch_.assign(without_.data(), n));
+    for (size_t i = 0; i < items.size(); ++i) {
+      const float full = predictor_.logit(items[i]);
+      // With no event left the state is zero and the logit is the item's bias alone.
+      (*out)[i * W + j] = full - scratch_.logit(items[i]);
+    }
+  }
   return Status::Ok();
 }
 

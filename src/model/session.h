@@ -46,6 +46,11 @@ class Session {
   // Probabilities of the given vocab ids (same scale as predict's scores).
   void score_items(const std::vector<uint32_t>& items, std::vector<float>* scores);
 
+  // Why each item is predicted: for items[i] and window event j (oldest first), out[i * window + j]
+  // is the drop in the item's logit when event j is left out of the history (positive = the event
+  // pushes the item up). Costs one window recompute per event; allocates nothing.
+  Status explain(const std::vector<uint32_t>& items, std::vector<float>* out);
+
   const Predictor& predictor() const { return predictor_; }
   const Model& model() const { return predictor_.model(); }
 
@@ -54,6 +59,8 @@ class Session {
   void catalogue_probabilities();
 
   Predictor predictor_;
+  Predictor scratch_;            // explain(): the history with one event left out
+  std::vector<Token> without_;   // [max_len]
   std::vector<float> probs_;     // [vocab]
   std::vector<uint8_t> banned_;  // [vocab] scratch for exclude
 };

@@ -176,3 +176,37 @@ TEST_CASE("session: ids, filters, top-k order, probabilities and the popularity 
   REQUIRE(scores[1] == 0.0f);
   REQUIRE(scores[2] == 0.0f);
 }
+
+TEST_CASE("explain: the drop in logit when each event is left out, checked by recomputation", "[model][session]") {
+  ModelConfig c = tiny_config(30, 16, 2, 2, 6);
+  Model m = random_model(c, 33, false);
+  Session s(m);
+  auto ev = random_events(8, c, 5);  // slides past max_len 6
+  for (auto& e : ev) REQUIRE(s.record_index(e.item, e.action, e.time).ok());
+  const size_t W = s.predictor().window();
+  REQUIRE(W == 6);
+  std::vector<uint32_t> items = {1, 5, 29};
+  std::vector<float> drops;
+  REQUIRE(s.explain(items, &drops).ok());
+  REQUIRE(drops.size() == items.size() * W);
+  std::vector<Token> toks(s.predictor().tokens(), s.predictor().tokens() + W);
+  for (size_t j = 0; j < W; ++j) {
+    std::vector<Token> rest;
+    for (size_t i = 0; i < W; ++i)
+      if (i != j) rest.push_back(toks[i]);
+    // Independent path: full recompute of the shorter history, then the tied head by hand.
+    std::vector<float> hidden(rest.size() * c.dim);
+    forward_sequence(m, rest.data(), rest.size(), hidden.data());
+    const float* h = hidden.data() + (rest.size() - 1) * c.dim;
+    const float* bias = m.rest.arena.data() + m.rest.layout.find("item_bias")->offset;
+    for (size_t i = 0; i < items.size(); ++i) {
+      float logit = bias[items[i]];
+      for (uint32_t k = 0; k < c.dim; ++k) logit += h[k] * m.items.f32[items[i] * c.dim + k];
+      REQUIRE(drops[i * W + j] == Approx(s.predictor().logit(items[i]) - logit).margin(1e-4));
+    }
+  }
+  bool any = false;
+  for (float d : drops) any |= std::fabs(d) > 1e-3f;
+  REQUIRE(any);
+  REQUIRE(s.explain({c.vocab()}, &drops).code() == StatusCode::kInvalidArgument);
+}
