@@ -22,6 +22,7 @@ struct PredictArgs {
   size_t k = 10;
   std::vector<std::string> exclude, allow;
   std::string category;
+  bool logits = false;
 };
 
 struct HistoryEvent {
@@ -119,6 +120,11 @@ int run_predict(const PredictArgs& a) {
   for (const auto& s : p.items) out["items"].push_back({{"item", model.meta.item_ids[s.index - 1]}, {"score", s.score}});
   out["actions"] = nlohmann::ordered_json::object();
   for (size_t i = 0; i < p.actions.size(); ++i) out["actions"][model.meta.action_names[i]] = p.actions[i];
+  if (a.logits) {  // raw next-item logits of vocab ids 0..N (0 = unknown), for cross-checks with the WASM build
+    std::vector<float> logits(model.config.vocab());
+    session->predictor().logits(logits.data());
+    out["logits"] = logits;
+  }
   std::cout << out.dump() << "\n";
   return 0;
 }
@@ -144,6 +150,7 @@ Command add_predict(CLI::App& app) {
   sub->add_option("--exclude", a->exclude, "Item ids never to return (comma separated)")->delimiter(',');
   sub->add_option("--allow", a->allow, "Only rank these item ids (comma separated)")->delimiter(',');
   sub->add_option("--category", a->category, "Only items of this category (models with a category table)");
+  sub->add_flag("--logits", a->logits, "Also print the raw logits of the whole vocabulary (index 0 = unknown id)");
   return {sub, [a]() { return run_predict(*a); }};
 }
 

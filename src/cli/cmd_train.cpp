@@ -1,0 +1,142 @@
+// `forecart train`: trains the model on event logs and writes the int8 (or fp32) .fcm plus a JSON
+// training log next to it.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/data_options.h"
+#include "format/fcm.h"
+#include "train/trainer.h"
+
+namespace forecart::cli {
+
+namespace {
+
+struct TrainArgs {
+  DataArgs data;
+  std::string out;
+  bool fp32 = false;
+  std::string activation = "gelu";
+  train::TrainerOptions opt;
+  double minutes = 0;
+};
+
+std::string log_path_for(const std::string& model_path) {
+  const std::string ext = ".fcm";
+  std::string base = model_path;
+  if (base.size() > ext.size() && base.compare(base.size() - ext.size(), ext.size(), ext) == 0)
+    base.resize(base.size() - ext.size());
+  return base + ".train.json";
+}
+
+void write_text_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << text;
+    if (!f.flush()) throw CliError("cannot write '" + tmp + "'");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw CliError("cannot rename '" + tmp + "' to '" + path + "'");
+}
+
+std::string eta_string(double seconds) {
+  if (seconds < 0 || seconds > 1e7) return "?";
+  const int s = static_cast<int>(seconds);
+  return s >= 3600 ? fmt::format("{}h{:02}m", s / 3600, s / 60 % 60) : fmt::format("{}m{:02}s", s / 60, s % 60);
+}
+
+int run_train(TrainArgs& a) {
+  data::Dataset ds = load_data_or_throw(a.data);
+  a.opt.activation = a.activation == "relu" ? Activation::kRelu : Activation::kGelu;
+  a.opt.time_budget_s = a.minutes * 60.0;
+  const bool tty = isatty(fileno(stderr));
+  train::TrainProgress progress;
+  double last_epoch_secs = 0;
+  progress.on_step = [&](uint32_t epoch, size_t step, size_t steps, double loss, double tps) {
+    if (!tty || (step % 8 != 0 && step != steps)) return;
+    const int width = 24, filled = static_cast<int>(width * step / steps);
+    const double epoch_left = last_epoch_secs * static_cast<double>(steps - step) / static_cast<double>(steps);
+    const double eta = last_epoch_secs > 0 ? epoch_left + last_epoch_secs * (a.opt.epochs - epoch) : -1;
+    fmt::print(stderr, "\repoch {:>3}/{} [{}{}] loss {:.4f}  {:.0f} tok/s  ETA {} (max epochs)   ", epoch,
+               a.opt.epochs, std::string(filled, '#'), std::string(width - filled, '.'), loss, tps, eta_string(eta));
+  };
+  progress.on_epoch = [&](const train::EpochLog& e) {
+    last_epoch_secs = e.seconds;
+    if (tty) fmt::print(stderr, "\r\033[K");
+    fmt::print(stderr, "epoch {:>3}: loss {:.4f} (item {:.4f}, action {:.4f})  valid HR@10 {:.4f} NDCG@10 {:.4f}  "
+               "{:.1f}s  {:.0f} tok/s\n", e.epoch, e.loss, e.item_loss, e.action_loss, e.val_hr10, e.val_ndcg10,
+               e.seconds, e.tokens_per_s);
+  };
+  Result<train::TrainResult> r = train::train_model(ds, a.opt, progress);
+  if (!r.ok()) throw CliError(r.status().to_string());
+  train::TrainResult& res = r.value();
+  Model m = Model::from_weights(res.weights, res.meta, /*quantize=*/!a.fp32);
+  check(write_model_file(m, a.out));
+
+  nlohmann::ordered_json j;
+  j["data"] = a.data.files;
+  j["out"] = a.out;
+  j["weights"] = a.fp32 ? "fp32" : "int8";
+  const auto& o = a.opt;
+  j["config"] = {{"dim", o.dim}, {"layers", o.layers}, {"heads", o.heads}, {"max_len", o.max_len},
+                 {"activation", a.activation}, {"epochs", o.epochs}, {"batch", o.batch}, {"lr", o.lr},
+                 {"weight_decay", o.weight_decay}, {"dropout", o.dropout}, {"clip", o.clip},
+                 {"action_weight", o.action_weight}, {"neg_samples", o.neg_samples}, {"patience", o.patience},
+                 {"val_users", o.val_users}, {"threads", o.threads}, {"seed", o.seed}};
+  j["items"] = ds.item_ids.size();
+  j["users"] = ds.user_ids.size();
+  j["train_sequences"] = res.train_sequences;
+  j["train_tokens"] = res.train_tokens;
+  j["best_epoch"] = res.best_epoch;
+  j["seconds"] = res.seconds;
+  j["epochs"] = nlohmann::ordered_json::array();
+  for (const auto& e : res.log)
+    j["epochs"].push_back({{"epoch", e.epoch}, {"loss", e.loss}, {"item_loss", e.item_loss},
+                           {"action_loss", e.action_loss}, {"valid_hr@10", e.val_hr10}, {"valid_ndcg@10", e.val_ndcg10},
+                           {"seconds", e.seconds}, {"tokens_per_s", e.tokens_per_s}});
+  const std::string log_path = log_path_for(a.out);
+  write_text_atomically(log_path, j.dump(2) + "\n");
+  fmt::print(stderr, "wrote {} ({} model, best epoch {} of {}, {:.0f}s) and {}\n", a.out, a.fp32 ? "fp32" : "int8",
+             res.best_epoch, res.log.size(), res.seconds, log_path);
+  return 0;
+}
+
+}  // namespace
+
+Command add_train(CLI::App& app) {
+  auto a = std::make_shared<TrainArgs>();
+  auto& o = a->opt;
+  CLI::App* sub = app.add_subcommand("train", "Train a model on event logs and write the quantized .fcm");
+  add_data_options(sub, &a->data);
+  sub->add_option("--out", a->out, "Output model file (.fcm); the training log goes to OUT.train.json")->required();
+  sub->add_flag("--fp32", a->fp32, "Write an fp32 model instead of int8");
+  sub->add_option("--epochs", o.epochs, "Maximum epochs")->check(CLI::Range(1, 100000))->capture_default_str();
+  sub->add_option("--dim", o.dim, "Model width d")->check(CLI::Range(2, 1024))->capture_default_str();
+  sub->add_option("--layers", o.layers, "Transformer blocks")->check(CLI::Range(0, 16))->capture_default_str();
+  sub->add_option("--heads", o.heads, "Attention heads (divides dim)")->check(CLI::Range(1, 64))->capture_default_str();
+  sub->add_option("--max-len", o.max_len, "Events attended to")->check(CLI::Range(1, 512))->capture_default_str();
+  sub->add_option("--activation", a->activation, "gelu or relu")->check(CLI::IsMember({"gelu", "relu"}))->capture_default_str();
+  sub->add_option("--lr", o.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  sub->add_option("--weight-decay", o.weight_decay, "AdamW decay of the weight matrices")->capture_default_str();
+  sub->add_option("--batch", o.batch, "Sequences per step")->check(CLI::Range(1, 65536))->capture_default_str();
+  sub->add_option("--dropout", o.dropout, "Dropout rate")->check(CLI::Range(0.0, 0.95))->capture_default_str();
+  sub->add_option("--clip", o.clip, "Gradient clipping by global norm (0 = off)")->capture_default_str();
+  sub->add_option("--action-weight", o.action_weight, "Weight of the next-action loss")->capture_default_str();
+  sub->add_option("--neg-samples", o.neg_samples, "Sampled softmax with this many negatives (0 = full softmax)")
+      ->capture_default_str();
+  sub->add_option("--patience", o.patience, "Stop after this many epochs without a better validation NDCG@10")
+      ->capture_default_str();
+  sub->add_option("--val-users", o.val_users, "Validation users per epoch (0 = all)")->capture_default_str();
+  sub->add_option("--minutes", a->minutes, "Time budget; the best epoch so far is kept (0 = none)")->capture_default_str();
+  sub->add_option("--threads", o.threads, "Threads")->check(CLI::Range(1, 256))->capture_default_str();
+  sub->add_option("--seed", o.seed, "Random seed (same seed + threads = same model)")->capture_default_str();
+  return {sub, [a]() { return run_train(*a); }};
+}
+
+}  // namespace forecart::cli

@@ -1,0 +1,607 @@
+// TrainGraph: the training forward (the layers of model/layers.h plus dropout, linears as Eigen
+// GEMMs), the item and action losses, and the backward through the whole model. See graph.h.
+#include "train/graph.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <mutex>
+#include <string>
+#include <system_error>
+#include <thread>
+
+#include "model/layers.h"
+#include "train/backward.h"
+#include "train/eigen.h"
+
+namespace forecart::train {
+
+// ------------------------------------------------------------------------------------------
+// Fork-join pool: run(fn) calls fn(tid) for tid = 0..n-1 (0 on the calling thread) and returns
+// when all are done. Which work a tid does is fixed by the caller, so results never depend on
+// scheduling.
+class ThreadPool {
+ public:
+  explicit ThreadPool(size_t n) : n_(n) {}
+  ~ThreadPool() {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      stop_ = true;
+    }
+    start_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+  Status start() {
+    try {
+      for (size_t tid = 1; tid < n_; ++tid) workers_.emplace_back([this, tid] { loop(tid); });
+    } catch (const std::system_error& e) {
+      return Status(StatusCode::kInternal, std::string("could not start trainer threads: ") + e.what());
+    }
+    return Status::Ok();
+  }
+  size_t size() const { return n_; }
+
+  void run(const std::function<void(size_t)>& fn) {
+    if (n_ == 1) {
+      fn(0);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      job_ = &fn;
+      pending_ = n_ - 1;
+      ++generation_;
+    }
+    start_.notify_all();
+    fn(0);
+    std::unique_lock<std::mutex> lk(mu_);
+    done_.wait(lk, [this] { return pending_ == 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  void loop(size_t tid) {
+    uint64_t seen = 0;
+    for (;;) {
+      const std::function<void(size_t)>* job = nullptr;
+      {
+        std::unique_lock<std::mutex> lk(mu_);
+        start_.wait(lk, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+        job = job_;
+      }
+      (*job)(tid);
+      std::lock_guard<std::mutex> lk(mu_);
+      if (--pending_ == 0) done_.notify_one();
+    }
+  }
+
+  size_t n_;
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable start_, done_;
+  const std::function<void(size_t)>* job_ = nullptr;
+  uint64_t generation_ = 0;
+  size_t pending_ = 0;
+  bool stop_ = false;
+};
+
+namespace {
+
+constexpr size_t kHeadBufferFloats = size_t{1} << 21;  // logits per item-head chunk (8 MiB)
+constexpr uint32_t kMaxThreads = 256;
+constexpr uint32_t kMaxNegSamples = 1u << 20;
+
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+// Dropout sites: 0 = embedding sum, 1 + 2l = attention projection of block l, 2 + 2l = its fc2.
+// x[i] *= mask[i] with mask = 0 (dropped, probability p) or 1 / (1 - p); element i of the slice
+// is element first + i of the whole batch, so masks do not depend on how threads split the work.
+void dropout_forward(float* x, float* mask, size_t n, size_t first, uint64_t key, uint64_t site, float p) {
+  const float keep_scale = 1.0f / (1.0f - p);
+  const uint64_t base = key ^ splitmix64(site);
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t h = splitmix64(base + first + i);
+    const float u = static_cast<float>(h >> 40) * (1.0f / 16777216.0f);  // 24 bits -> [0, 1)
+    mask[i] = u < p ? 0.0f : keep_scale;
+    x[i] *= mask[i];
+  }
+}
+
+void activation_forward(Activation a, float* out, const float* inp, size_t n) {
+  if (a == Activation::kRelu) {
+    relu_forward(out, inp, n);
+  } else {
+    gelu_forward_vec(out, inp, n);
+  }
+}
+
+void activation_backward(Activation a, float* dinp, const float* inp, const float* dout, size_t n) {
+  if (a == Activation::kRelu) {
+    relu_backward(dinp, inp, dout, n);
+  } else {
+    gelu_backward(dinp, inp, dout, n);
+  }
+}
+
+void zero(float* p, size_t n) { std::memset(p, 0, n * sizeof(float)); }
+
+// [begin, end) of part `i` of `n` equal parts of [0, total).
+size_t part(size_t total, size_t i, size_t n) { return total * i / n; }
+
+}  // namespace
+
+// ------------------------------------------------------------------------------------------
+void TrainBatch::clear() {
+  tokens.clear();
+  target_item.clear();
+  target_action.clear();
+  offsets.assign(1, 0);
+}
+
+void TrainBatch::add_sequence(const Token* toks, const uint32_t* next_item, const uint32_t* next_action, size_t n) {
+  if (offsets.empty()) offsets.push_back(0);
+  tokens.insert(tokens.end(), toks, toks + n);
+  target_item.insert(target_item.end(), next_item, next_item + n);
+  target_action.insert(target_action.end(), next_action, next_action + n);
+  offsets.push_back(static_cast<uint32_t>(tokens.size()));
+}
+
+TrainGraph::TrainGraph() = default;
+TrainGraph::~TrainGraph() = default;
+TrainGraph::TrainGraph(TrainGraph&&) noexcept = default;
+TrainGraph& TrainGraph::operator=(TrainGraph&&) noexcept = default;
+
+Result<TrainGraph> TrainGraph::create(const ModelConfig& config, const TrainOptions& options) {
+  FORECART_RETURN_IF_ERROR(config.validate());
+  if (config.num_items == 0) return invalid_argument("training needs at least one catalogue item");
+  if (options.max_batch == 0) return invalid_argument("max_batch must be at least 1");
+  if (options.threads == 0 || options.threads > kMaxThreads)
+    return invalid_argument("threads must be 1.." + std::to_string(kMaxThreads));
+  if (!(options.dropout >= 0.0f && options.dropout < 1.0f)) return invalid_argument("dropout must be in [0, 1)");
+  if (!(options.action_weight >= 0.0f && options.action_weight <= 1e6f))
+    return invalid_argument("action_weight must be a finite value >= 0");
+  if (options.neg_samples > kMaxNegSamples)
+    return invalid_argument("neg_samples must be at most " + std::to_string(kMaxNegSamples));
+
+  TrainGraph g;
+  g.config_ = config;
+  g.options_ = options;
+  g.layout_ = ParamLayout::build(config, true);
+  g.local_layout_ = ParamLayout::build(config, false);
+  const std::string first = config.layers ? "blocks.0.ln1_g" : "lnf_g";
+  g.local_begin_ = g.local_layout_.find(first)->offset;
+  g.local_end_ = g.local_layout_.find("lnf_b")->offset + config.dim;
+  g.grads_begin_ = g.layout_.find(first)->offset;
+  if (g.layout_.find("lnf_b")->offset + config.dim - g.grads_begin_ != g.local_end_ - g.local_begin_)
+    return Status(StatusCode::kInternal, "parameter layout: blocks and final norm are not contiguous");
+
+  const size_t d = config.dim, f = config.ffn_dim, NH = config.heads, L = config.max_len;
+  const size_t Tm = static_cast<size_t>(options.max_batch) * L;
+  const bool drop = options.dropout > 0.0f;
+  g.max_tokens_ = Tm;
+  g.pos_.resize(Tm);
+  g.att_off_.resize(options.max_batch);
+  g.chunks_.resize(options.threads);
+  g.rows_.reserve(Tm);
+  g.row_item_.reserve(Tm);
+  g.row_action_.reserve(Tm);
+  g.resid_.assign(config.layers + 1, std::vector<float>(Tm * d));
+  g.layers_.resize(config.layers);
+  for (Layer& l : g.layers_) {
+    l.ln1.resize(Tm * d);
+    l.ln1_mean.resize(Tm);
+    l.ln1_rstd.resize(Tm);
+    l.qkv.resize(Tm * 3 * d);
+    l.att.resize(options.max_batch * NH * L * L);
+    l.atty.resize(Tm * d);
+    l.res_mid.resize(Tm * d);
+    l.ln2.resize(Tm * d);
+    l.ln2_mean.resize(Tm);
+    l.ln2_rstd.resize(Tm);
+    l.fc1.resize(Tm * f);
+    l.act.resize(Tm * f);
+    if (drop) {
+      l.drop_attn.resize(Tm * d);
+      l.drop_ffn.resize(Tm * d);
+    }
+  }
+  if (drop) g.drop_emb_.resize(Tm * d);
+  g.lnf_mean_.resize(Tm);
+  g.lnf_rstd_.resize(Tm);
+  g.hidden_.resize(Tm * d);
+  for (auto* v : {&g.dres_, &g.dtmp_, &g.dln_, &g.datty_, &g.dhidden_}) v->resize(Tm * d);
+  g.dqkv_.resize(Tm * 3 * d);
+  g.dact_.resize(Tm * f);
+  g.dfc1_.resize(Tm * f);
+  g.local_grads_.assign(options.threads, std::vector<float>(g.local_layout_.total));
+
+  const size_t S = options.neg_samples;
+  const size_t K = S ? 1 + S : config.num_items;  // logits per row
+  g.head_rows_ = std::clamp<size_t>(kHeadBufferFloats / K, 16, 1024);
+  g.head_rows_ = std::min(g.head_rows_, Tm);
+  g.logits_.resize(g.head_rows_ * K);
+  g.H_.resize(Tm * d);
+  g.dH_.resize(Tm * d);
+  g.row_loss_.resize(Tm);
+  if (S) {
+    g.negatives_.resize(S);
+    g.neg_emb_.resize(S * d);
+    g.neg_bias_.resize(S);
+    g.dneg_emb_.resize(S * d);
+    g.dneg_bias_.resize(S);
+    g.dtarget_.resize(Tm);
+  }
+  g.action_logits_.resize(Tm * config.num_actions);
+
+#if defined(_OPENMP)
+  // The pool already splits every large GEMM; Eigen's own OpenMP team inside each worker would
+  // oversubscribe the cores (built without -fopenmp, Eigen is single-threaded anyway).
+  if (options.threads > 1) Eigen::setNbThreads(1);
+#endif
+  g.pool_ = std::make_unique<ThreadPool>(options.threads);
+  FORECART_RETURN_IF_ERROR(g.pool_->start());
+  return Result<TrainGraph>(std::move(g));
+}
+
+Status TrainGraph::validate(const std::vector<float>& params, const TrainBatch& b,
+                            const std::vector<float>* grads) const {
+  if (!pool_) return invalid_argument("TrainGraph used before create()");
+  if (params.size() != layout_.total)
+    return invalid_argument("params: " + std::to_string(params.size()) + " floats, the layout needs " +
+                            std::to_string(layout_.total));
+  if (grads && grads->size() != layout_.total)
+    return invalid_argument("grads: " + std::to_string(grads->size()) + " floats, the layout needs " +
+                            std::to_string(layout_.total));
+  if (b.offsets.empty() || b.offsets[0] != 0) return invalid_argument("batch offsets must start with 0");
+  const size_t B = b.size(), T = b.tokens.size();
+  if (B > options_.max_batch)
+    return invalid_argument("batch of " + std::to_string(B) + " sequences exceeds max_batch " +
+                            std::to_string(options_.max_batch));
+  if (b.offsets.back() != T || b.target_item.size() != T || b.target_action.size() != T)
+    return invalid_argument("batch offsets and tokens/targets disagree in length");
+  for (size_t s = 0; s < B; ++s) {
+    if (b.offsets[s + 1] <= b.offsets[s]) return invalid_argument("sequence " + std::to_string(s) + " is empty");
+    const size_t n = b.offsets[s + 1] - b.offsets[s];
+    if (n > config_.max_len)
+      return invalid_argument("sequence " + std::to_string(s) + " has " + std::to_string(n) + " events, max_len is " +
+                              std::to_string(config_.max_len));
+  }
+  const uint32_t V = config_.vocab(), A = config_.num_actions;
+  for (size_t t = 0; t < T; ++t) {
+    const Token& k = b.tokens[t];
+    if (k.item >= V || k.action >= A || k.time_bucket >= config_.time_buckets)
+      return invalid_argument("token " + std::to_string(t) + ": item, action or time bucket out of range");
+    if (b.target_item[t] >= V) return invalid_argument("target item of token " + std::to_string(t) + " out of range");
+    if (b.target_item[t] != 0 && b.target_action[t] >= A)
+      return invalid_argument("target action of token " + std::to_string(t) + " out of range");
+  }
+  return Status::Ok();
+}
+
+void TrainGraph::plan(const TrainBatch& b) {
+  const size_t B = b.size(), NH = config_.heads;
+  num_tokens_ = b.tokens.size();
+  size_t att = 0;
+  rows_.clear();
+  row_item_.clear();
+  row_action_.clear();
+  for (size_t s = 0; s < B; ++s) {
+    const size_t o = b.offsets[s], n = b.offsets[s + 1] - o;
+    for (size_t i = 0; i < n; ++i) pos_[o + i] = static_cast<uint32_t>(i);
+    att_off_[s] = att;
+    att += NH * n * n;
+  }
+  for (size_t t = 0; t < num_tokens_; ++t) {
+    if (b.target_item[t] == 0) continue;
+    rows_.push_back(static_cast<uint32_t>(t));
+    row_item_.push_back(b.target_item[t]);
+    row_action_.push_back(b.target_action[t]);
+  }
+  // Contiguous runs of sequences with about equal token counts: a sequence goes to the chunk
+  // that holds its middle token.
+  const size_t nt = chunks_.size();
+  size_t s = 0;
+  for (size_t c = 0; c < nt; ++c) {
+    Chunk& ch = chunks_[c];
+    ch.seq_begin = s;
+    const size_t goal = part(num_tokens_, c + 1, nt);
+    while (s < B && (c + 1 == nt || b.offsets[s] + (b.offsets[s + 1] - b.offsets[s]) / 2 < goal)) ++s;
+    ch.seq_end = s;
+    ch.tok_begin = b.offsets[ch.seq_begin];
+    ch.tok_end = b.offsets[ch.seq_end];
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Forward of one chunk of sequences. n = tokens of the chunk, d = channels, f = ffn channels.
+void TrainGraph::forward_chunk(const ParamView& w, const TrainBatch& b, size_t tid, bool dropout_on) {
+  const Chunk& ch = chunks_[tid];
+  const size_t a = ch.tok_begin, n = ch.tok_end - ch.tok_begin;
+  if (n == 0) return;
+  const ModelConfig& c = config_;
+  const size_t d = c.dim, f = c.ffn_dim, NH = c.heads;
+  const float p = options_.dropout;
+
+  float* x0 = resid_[0].data() + a * d;
+  for (size_t t = 0; t < n; ++t) {
+    const Token& k = b.tokens[a + t];
+    const float* e = w.item_emb + static_cast<size_t>(k.item) * d;
+    const float* ae = w.action_emb + static_cast<size_t>(k.action) * d;
+    const float* te = w.time_emb + static_cast<size_t>(k.time_bucket) * d;
+    const float* pe = w.pos_emb + static_cast<size_t>(pos_[a + t]) * d;
+    float* x = x0 + t * d;
+    for (size_t i = 0; i < d; ++i) x[i] = e[i] + ae[i] + te[i] + pe[i];  // as forward_sequence
+  }
+  if (dropout_on) dropout_forward(x0, drop_emb_.data() + a * d, n * d, a * d, rng_key_, 0, p);
+
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    Layer& L = layers_[l];
+    const BlockView& bw = w.blocks[l];
+    const float* xin = resid_[l].data() + a * d;
+    layernorm_forward(L.ln1.data() + a * d, L.ln1_mean.data() + a, L.ln1_rstd.data() + a, xin, bw.ln1_g, bw.ln1_b, n,
+                      d, c.norm_eps);
+    linear_forward_gemm(L.qkv.data() + a * 3 * d, L.ln1.data() + a * d, bw.qkv_w, bw.qkv_b, n, d, 3 * d);
+    for (size_t s = ch.seq_begin; s < ch.seq_end; ++s) {
+      const size_t o = b.offsets[s], len = b.offsets[s + 1] - o;
+      attention_forward(L.atty.data() + o * d, L.att.data() + att_off_[s], L.qkv.data() + o * 3 * d, len, d, NH);
+    }
+    float* mid = L.res_mid.data() + a * d;
+    linear_forward_gemm(mid, L.atty.data() + a * d, bw.proj_w, bw.proj_b, n, d, d);
+    if (dropout_on) dropout_forward(mid, L.drop_attn.data() + a * d, n * d, a * d, rng_key_, 1 + 2 * l, p);
+    for (size_t i = 0; i < n * d; ++i) mid[i] = xin[i] + mid[i];
+    layernorm_forward(L.ln2.data() + a * d, L.ln2_mean.data() + a, L.ln2_rstd.data() + a, mid, bw.ln2_g, bw.ln2_b, n,
+                      d, c.norm_eps);
+    linear_forward_gemm(L.fc1.data() + a * f, L.ln2.data() + a * d, bw.fc1_w, bw.fc1_b, n, d, f);
+    activation_forward(c.activation, L.act.data() + a * f, L.fc1.data() + a * f, n * f);
+    float* xout = resid_[l + 1].data() + a * d;
+    linear_forward_gemm(xout, L.act.data() + a * f, bw.fc2_w, bw.fc2_b, n, f, d);
+    if (dropout_on) dropout_forward(xout, L.drop_ffn.data() + a * d, n * d, a * d, rng_key_, 2 + 2 * l, p);
+    for (size_t i = 0; i < n * d; ++i) xout[i] = mid[i] + xout[i];
+  }
+  layernorm_forward(hidden_.data() + a * d, lnf_mean_.data() + a, lnf_rstd_.data() + a,
+                    resid_[layers_.size()].data() + a * d, w.lnf_g, w.lnf_b, n, d, c.norm_eps);
+}
+
+// Backward of one chunk: from dhidden_ to dres_ (the gradient of the embedding sum), with the
+// block and final-norm parameter gradients accumulated in this thread's local_grads_.
+void TrainGraph::backward_chunk(const ParamView& w, const TrainBatch& b, size_t tid, bool dropout_on) {
+  std::vector<float>& local = local_grads_[tid];
+  zero(local.data() + local_begin_, local_end_ - local_begin_);
+  const Chunk& ch = chunks_[tid];
+  const size_t a = ch.tok_begin, n = ch.tok_end - ch.tok_begin;
+  if (n == 0) return;
+  ParamView g = ParamView::bind(local_layout_, local.data());
+  const ModelConfig& c = config_;
+  const size_t d = c.dim, f = c.ffn_dim, NH = c.heads;
+  float* dres = dres_.data() + a * d;
+  float* dtmp = dtmp_.data() + a * d;
+  float* dln = dln_.data() + a * d;
+  float* datty = datty_.data() + a * d;
+  float* dqkv = dqkv_.data() + a * 3 * d;
+  float* dact = dact_.data() + a * f;
+  float* dfc1 = dfc1_.data() + a * f;
+  auto masked = [&](const std::vector<float>& mask) -> const float* {  // dres, through dropout
+    if (!dropout_on) return dres;
+    for (size_t i = 0; i < n * d; ++i) dtmp[i] = dres[i] * mask[a * d + i];
+    return dtmp;
+  };
+
+  const size_t NL = layers_.size();
+  zero(dres, n * d);
+  layernorm_backward(dres, g.lnf_g, g.lnf_b, dhidden_.data() + a * d, resid_[NL].data() + a * d, w.lnf_g,
+                     lnf_mean_.data() + a, lnf_rstd_.data() + a, n, d);
+  for (size_t l = NL; l-- > 0;) {
+    Layer& L = layers_[l];
+    const BlockView& bw = w.blocks[l];
+    BlockView& gb = g.blocks[l];
+    // xout = mid + dropout(fc2(act(fc1(ln2(mid))))): dres flows to mid unchanged, plus the branch.
+    const float* dffn = masked(L.drop_ffn);
+    zero(dact, n * f);
+    linear_backward(dact, gb.fc2_w, gb.fc2_b, dffn, L.act.data() + a * f, bw.fc2_w, n, f, d);
+    zero(dfc1, n * f);
+    activation_backward(c.activation, dfc1, L.fc1.data() + a * f, dact, n * f);
+    zero(dln, n * d);
+    linear_backward(dln, gb.fc1_w, gb.fc1_b, dfc1, L.ln2.data() + a * d, bw.fc1_w, n, d, f);
+    layernorm_backward(dres, gb.ln2_g, gb.ln2_b, dln, L.res_mid.data() + a * d, bw.ln2_g, L.ln2_mean.data() + a,
+                       L.ln2_rstd.data() + a, n, d);
+    // mid = xin + dropout(proj(attn(qkv(ln1(xin))))).
+    const float* dproj = masked(L.drop_attn);
+    zero(datty, n * d);
+    linear_backward(datty, gb.proj_w, gb.proj_b, dproj, L.atty.data() + a * d, bw.proj_w, n, d, d);
+    zero(dqkv, n * 3 * d);
+    for (size_t s = ch.seq_begin; s < ch.seq_end; ++s) {
+      const size_t o = b.offsets[s] - a, len = b.offsets[s + 1] - b.offsets[s];
+      attention_backward(dqkv + o * 3 * d, datty + o * d, L.qkv.data() + (a + o) * 3 * d, L.att.data() + att_off_[s],
+                         len, d, NH);
+    }
+    zero(dln, n * d);
+    linear_backward(dln, gb.qkv_w, gb.qkv_b, dqkv, L.ln1.data() + a * d, bw.qkv_w, n, d, 3 * d);
+    layernorm_backward(dres, gb.ln1_g, gb.ln1_b, dln, resid_[l].data() + a * d, bw.ln1_g, L.ln1_mean.data() + a,
+                       L.ln1_rstd.data() + a, n, d);
+  }
+  if (dropout_on)
+    for (size_t i = 0; i < n * d; ++i) dres[i] *= drop_emb_[a * d + i];
+}
+
+// ------------------------------------------------------------------------------------------
+// Item head. N = rows with a target, d = channels, K = logits per row, R = rows per chunk.
+// Full softmax: the candidate table is item_emb rows 1..V-1 (id 0 is left out, i.e. its logit is
+// -inf), K = V-1, row r's target is column item-1. Sampled: column 0 is the row's own target,
+// columns 1..S the shared negatives (an accidental hit is set to -inf).
+// Per chunk: (A) threads split rows: logits GEMM, softmax-xent in place, dH = dZ . table;
+// (B) threads split candidates: dtable += dZ^T . H, dbias += colsum dZ. Row losses are summed
+// in row order afterwards, so neither part depends on the thread count.
+void TrainGraph::sample_negatives(const ParamView& w) {
+  const size_t d = config_.dim;
+  const uint64_t span = config_.num_items;  // ids 1..V-1
+  uint64_t state = rng_key_ ^ 0x6E656761746976ull;
+  for (size_t j = 0; j < negatives_.size(); ++j) {
+    state = splitmix64(state);
+    const uint32_t id = static_cast<uint32_t>(1 + state % span);
+    negatives_[j] = id;
+    std::memcpy(neg_emb_.data() + j * d, w.item_emb + static_cast<size_t>(id) * d, d * sizeof(float));
+    neg_bias_[j] = w.item_bias[id];
+  }
+}
+
+double TrainGraph::item_head(const ParamView& w, ParamView* g) {
+  const size_t N = rows_.size(), d = config_.dim, S = options_.neg_samples;
+  const bool sampled = S > 0;
+  const size_t K = sampled ? S : config_.num_items;  // candidates from the table
+  const size_t ld = sampled ? 1 + S : K;               // logits row stride
+  const float* table = sampled ? neg_emb_.data() : w.item_emb + d;
+  const float* tbias = sampled ? neg_bias_.data() : w.item_bias + 1;
+  float* dtable = sampled ? dneg_emb_.data() : (g ? g->item_emb + d : nullptr);
+  float* dtbias = sampled ? dneg_bias_.data() : (g ? g->item_bias + 1 : nullptr);
+  if (sampled && g) {
+    zero(dneg_emb_.data(), S * d);
+    zero(dneg_bias_.data(), S);
+  }
+  const float scale = 1.0f / static_cast<float>(N);
+  const ConstMatMap E(table, idx(K), idx(d));
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  const size_t nt = pool_->size();
+
+  for (size_t c0 = 0; c0 < N; c0 += head_rows_) {
+    const size_t rc = std::min(head_rows_, N - c0);
+    pool_->run([&](size_t tid) {  // (A) rows
+      const size_t r0 = part(rc, tid, nt), r1 = part(rc, tid + 1, nt);
+      if (r0 == r1) return;
+      const ConstMatMap Hc(H_.data() + (c0 + r0) * d, idx(r1 - r0), idx(d));
+      float* Z = logits_.data() + r0 * ld;
+      StridedMatMap Zc(Z + (sampled ? 1 : 0), idx(r1 - r0), idx(K), Eigen::OuterStride<>(idx(ld)));
+      Zc.noalias() = Hc * E.transpose();
+      Zc.rowwise() += ConstRowMap(tbias, idx(K));
+      for (size_t r = r0; r < r1; ++r) {
+        float* z = logits_.data() + r * ld;
+        const uint32_t item = row_item_[c0 + r];
+        size_t target = item - 1;
+        if (sampled) {
+          const float* h = H_.data() + (c0 + r) * d;
+          const float* e = w.item_emb + static_cast<size_t>(item) * d;
+          float s = 0.0f;
+          for (size_t i = 0; i < d; ++i) s += h[i] * e[i];
+          z[0] = s + w.item_bias[item];
+          for (size_t j = 0; j < S; ++j)
+            if (negatives_[j] == item) z[1 + j] = kNegInf;
+          target = 0;
+        }
+        row_loss_[c0 + r] = softmax_xent_backward_inplace(z, ld, target, scale);
+        if (sampled) {
+          dtarget_[c0 + r] = z[0];
+          for (size_t j = 0; j < S; ++j)
+            if (negatives_[j] == item) z[1 + j] = 0.0f;  // masked: exactly no gradient
+        }
+      }
+      if (!g) return;
+      MatMap dHc(dH_.data() + (c0 + r0) * d, idx(r1 - r0), idx(d));
+      dHc.noalias() = Zc * E;
+      if (sampled) {
+        for (size_t r = r0; r < r1; ++r) {
+          const float dz = dtarget_[c0 + r];
+          const float* e = w.item_emb + static_cast<size_t>(row_item_[c0 + r]) * d;
+          float* dh = dH_.data() + (c0 + r) * d;
+          for (size_t i = 0; i < d; ++i) dh[i] += dz * e[i];
+        }
+      }
+    });
+    if (!g) continue;
+    pool_->run([&](size_t tid) {  // (B) candidates
+      const size_t k0 = part(K, tid, nt), k1 = part(K, tid + 1, nt);
+      if (k0 == k1) return;
+      const float* Z = logits_.data() + (sampled ? 1 : 0);
+      const ConstStridedMatMap Zc(Z + k0, idx(rc), idx(k1 - k0), Eigen::OuterStride<>(idx(ld)));
+      MatMap dE(dtable + k0 * d, idx(k1 - k0), idx(d));
+      dE.noalias() += Zc.transpose() * ConstMatMap(H_.data() + c0 * d, idx(rc), idx(d));
+      Eigen::Map<Eigen::ArrayXf> db(dtbias + k0, idx(k1 - k0));
+      for (size_t r = 0; r < rc; ++r) db += Eigen::Map<const Eigen::ArrayXf>(Z + r * ld + k0, idx(k1 - k0));
+    });
+  }
+  if (sampled && g) {  // scatter into the table, in a fixed order: negatives, then targets
+    for (size_t j = 0; j < S; ++j) {
+      float* dst = g->item_emb + static_cast<size_t>(negatives_[j]) * d;
+      const float* src = dneg_emb_.data() + j * d;
+      for (size_t i = 0; i < d; ++i) dst[i] += src[i];
+      g->item_bias[negatives_[j]] += dneg_bias_[j];
+    }
+    for (size_t r = 0; r < N; ++r) {
+      const uint32_t item = row_item_[r];
+      const float dz = dtarget_[r];
+      float* dst = g->item_emb + static_cast<size_t>(item) * d;
+      const float* h = H_.data() + r * d;
+      for (size_t i = 0; i < d; ++i) dst[i] += dz * h[i];
+      g->item_bias[item] += dz;
+    }
+  }
+  double sum = 0.0;
+  for (size_t r = 0; r < N; ++r) sum += row_loss_[r];
+  return sum;
+}
+
+// Action head: Za[N,A] = H . action_w^T + action_b; softmax-xent per row; dH += dZa . action_w.
+double TrainGraph::action_head(const ParamView& w, ParamView* g) {
+  const size_t N = rows_.size(), d = config_.dim, A = config_.num_actions;
+  float* Z = action_logits_.data();
+  linear_forward_gemm(Z, H_.data(), w.action_w, w.action_b, N, d, A);
+  const float scale = options_.action_weight / static_cast<float>(N);
+  double sum = 0.0;
+  for (size_t r = 0; r < N; ++r) sum += softmax_xent_backward_inplace(Z + r * A, A, row_action_[r], scale);
+  if (g) linear_backward(dH_.data(), g->action_w, g->action_b, Z, H_.data(), w.action_w, N, d, A);
+  return sum;
+}
+
+// ------------------------------------------------------------------------------------------
+Status TrainGraph::step(const std::vector<float>& params, const TrainBatch& batch, bool training,
+                        std::vector<float>* grads, StepStats* stats) {
+  FORECART_RETURN_IF_ERROR(validate(params, batch, grads));
+  plan(batch);
+  rng_key_ = splitmix64(options_.seed ^ splitmix64(step_count_));
+  ++step_count_;
+  const bool dropout_on = training && options_.dropout > 0.0f;
+  const size_t d = config_.dim, N = rows_.size();
+  const ParamView w = ParamView::bind(layout_, const_cast<float*>(params.data()));
+  ParamView g{};
+  if (grads) {
+    std::fill(grads->begin(), grads->end(), 0.0f);
+    g = ParamView::bind(layout_, grads->data());
+  }
+  if (options_.neg_samples) sample_negatives(w);
+
+  pool_->run([&](size_t tid) { forward_chunk(w, batch, tid, dropout_on); });
+
+  StepStats st;
+  st.tokens = num_tokens_;
+  st.positions = N;
+  if (N > 0) {
+    for (size_t r = 0; r < N; ++r) std::memcpy(H_.data() + r * d, hidden_.data() + rows_[r] * d, d * sizeof(float));
+    st.item_loss = item_head(w, grads ? &g : nullptr) / static_cast<double>(N);
+    st.action_loss = action_head(w, grads ? &g : nullptr) / static_cast<double>(N);
+    st.loss = st.item_loss + static_cast<double>(options_.action_weight) * st.action_loss;
+  }
+  if (stats) *stats = st;
+  if (!grads || N == 0) return Status::Ok();
+
+  zero(dhidden_.data(), num_tokens_ * d);
+  for (size_t r = 0; r < N; ++r) std::memcpy(dhidden_.data() + rows_[r] * d, dH_.data() + r * d, d * sizeof(float));
+  pool_->run([&](size_t tid) { backward_chunk(w, batch, tid, dropout_on); });
+  float* dst = grads->data() + grads_begin_;
+  const size_t span = local_end_ - local_begin_;
+  for (const auto& local : local_grads_) {  // fixed thread order
+    const float* src = local.data() + local_begin_;
+    for (size_t i = 0; i < span; ++i) dst[i] += src[i];
+  }
+  embedding_backward(g.item_emb, g.action_emb, g.time_emb, g.pos_emb, dres_.data(), batch.tokens.data(), pos_.data(),
+                     num_tokens_, d);
+  return Status::Ok();
+}
+
+}  // namespace forecart::train

@@ -1,0 +1,64 @@
+// The training loop behind `forecart train`: batches of users' training prefixes, AdamW, early
+// stopping on the validation fold (the split of data/split.h, the same one `forecart eval` uses),
+// keeping the best epoch. Deterministic for a given seed and thread count.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "data/events.h"
+#include "model/model.h"
+#include "train/eval.h"
+
+namespace forecart::train {
+
+struct TrainerOptions {
+  // Model
+  uint32_t dim = 64, layers = 2, heads = 2, max_len = 50, time_buckets = 20;
+  Activation activation = Activation::kGelu;
+  // Optimisation
+  uint32_t epochs = 200;
+  uint32_t batch = 128;          // sequences per step
+  float lr = 1e-3f;
+  float weight_decay = 0.0f;
+  float dropout = 0.2f;
+  float clip = 1.0f;             // global gradient norm (0 = off)
+  float action_weight = 0.5f;
+  uint32_t neg_samples = 0;      // 0 = full softmax
+  uint32_t patience = 10;        // epochs without a better validation NDCG@10 before stopping
+  uint32_t val_users = 10000;    // validation users per epoch (0 = all); an evenly spaced subset
+  uint32_t threads = 2;
+  uint64_t seed = 1;
+  double time_budget_s = 0;      // stop after this many seconds (0 = no limit); the best epoch is kept
+};
+
+struct EpochLog {
+  uint32_t epoch = 0;
+  double loss = 0, item_loss = 0, action_loss = 0;
+  double val_hr10 = 0, val_ndcg10 = 0;
+  double seconds = 0, tokens_per_s = 0;
+};
+
+struct TrainResult {
+  ModelWeights weights;  // of the best epoch
+  ModelMeta meta;
+  std::vector<EpochLog> log;
+  uint32_t best_epoch = 0;
+  double seconds = 0;
+  size_t train_sequences = 0, train_tokens = 0;
+};
+
+// Progress: called after every step with (epoch, step in epoch, steps per epoch, running loss,
+// tokens/s) and after every epoch with its log (step == steps).
+struct TrainProgress {
+  std::function<void(uint32_t epoch, size_t step, size_t steps, double loss, double tokens_per_s)> on_step;
+  std::function<void(const EpochLog&)> on_epoch;
+};
+
+Result<TrainResult> train_model(const data::Dataset& ds, const TrainerOptions& opts,
+                                const TrainProgress& progress = {});
+
+}  // namespace forecart::train
