@@ -194,7 +194,7 @@ Result<TrainGraph> TrainGraph::create(const ModelConfig& config, const TrainOpti
   g.rows_.reserve(Tm);
   g.row_item_.reserve(Tm);
   g.row_action_.reserve(Tm);
-  g.resid_.assign(config.layers + 1, std::vector<float>(Tm * d));
+  g.resid_.assign(config.layers + 1, FloatBuf(Tm * d));
   g.layers_.resize(config.layers);
   for (Layer& l : g.layers_) {
     l.ln1.resize(Tm * d);
@@ -222,7 +222,7 @@ Result<TrainGraph> TrainGraph::create(const ModelConfig& config, const TrainOpti
   g.dqkv_.resize(Tm * 3 * d);
   g.dact_.resize(Tm * f);
   g.dfc1_.resize(Tm * f);
-  g.local_grads_.assign(options.threads, std::vector<float>(g.local_layout_.total));
+  g.local_grads_.assign(options.threads, FloatBuf(g.local_layout_.total));
 
   const size_t S = options.neg_samples;
   const size_t K = S ? 1 + S : config.num_items;  // logits per row
@@ -374,7 +374,7 @@ void TrainGraph::forward_chunk(const ParamView& w, const TrainBatch& b, size_t t
 // Backward of one chunk: from dhidden_ to dres_ (the gradient of the embedding sum), with the
 // block and final-norm parameter gradients accumulated in this thread's local_grads_.
 void TrainGraph::backward_chunk(const ParamView& w, const TrainBatch& b, size_t tid, bool dropout_on) {
-  std::vector<float>& local = local_grads_[tid];
+  FloatBuf& local = local_grads_[tid];
   zero(local.data() + local_begin_, local_end_ - local_begin_);
   const Chunk& ch = chunks_[tid];
   const size_t a = ch.tok_begin, n = ch.tok_end - ch.tok_begin;
@@ -389,7 +389,7 @@ void TrainGraph::backward_chunk(const ParamView& w, const TrainBatch& b, size_t 
   float* dqkv = dqkv_.data() + a * 3 * d;
   float* dact = dact_.data() + a * f;
   float* dfc1 = dfc1_.data() + a * f;
-  auto masked = [&](const std::vector<float>& mask) -> const float* {  // dres, through dropout
+  auto masked = [&](const FloatBuf& mask) -> const float* {  // dres, through dropout
     if (!dropout_on) return dres;
     for (size_t i = 0; i < n * d; ++i) dtmp[i] = dres[i] * mask[a * d + i];
     return dtmp;

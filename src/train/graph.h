@@ -32,6 +32,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include "core/status.h"
@@ -39,6 +40,25 @@
 #include "model/predictor.h"  // Token
 
 namespace forecart::train {
+
+// 64-byte aligned float storage for activations: Eigen's vectorised kernels peel unaligned heads,
+// so with AVX/AVX-512 the summation order (and the last bits) would otherwise depend on where
+// malloc put a buffer. Aligned buffers keep a seed's results bit-identical from run to run.
+template <typename T>
+struct AlignedAllocator {
+  using value_type = T;
+  static constexpr std::size_t kAlign = 64;
+  AlignedAllocator() = default;
+  template <typename U>
+  AlignedAllocator(const AlignedAllocator<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(kAlign))); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(kAlign)); }
+  template <typename U>
+  bool operator==(const AlignedAllocator<U>&) const { return true; }
+  template <typename U>
+  bool operator!=(const AlignedAllocator<U>&) const { return false; }
+};
+using FloatBuf = std::vector<float, AlignedAllocator<float>>;
 
 // A batch of B sequences stored back to back. Sequence b is tokens [offsets[b], offsets[b+1]).
 // target_item[t] is the vocab id of the item that follows token t (0 = no target: the position
@@ -109,7 +129,7 @@ class TrainGraph {
 
  private:
   struct Layer {  // saved activations of one block, packed [tokens, ...]
-    std::vector<float> ln1, ln1_mean, ln1_rstd, qkv, att, atty, res_mid, ln2, ln2_mean, ln2_rstd, fc1, act,
+    FloatBuf ln1, ln1_mean, ln1_rstd, qkv, att, atty, res_mid, ln2, ln2_mean, ln2_rstd, fc1, act,
         drop_attn, drop_ffn;
   };
   struct Chunk {  // a thread's share of the sequences
@@ -144,22 +164,22 @@ class TrainGraph {
   std::vector<uint32_t> row_item_, row_action_;  // [N] its targets
 
   // Activations, packed [tokens, ...]; threads own token slices.
-  std::vector<std::vector<float>> resid_;  // [layers + 1]: block inputs (0 = embeddings after dropout)
+  std::vector<FloatBuf> resid_;  // [layers + 1]: block inputs (0 = embeddings after dropout)
   std::vector<Layer> layers_;
-  std::vector<float> drop_emb_, lnf_mean_, lnf_rstd_, hidden_;
+  FloatBuf drop_emb_, lnf_mean_, lnf_rstd_, hidden_;
   // Gradient scratch.
-  std::vector<float> dres_, dtmp_, dln_, datty_, dqkv_, dact_, dfc1_, dhidden_;
-  std::vector<std::vector<float>> local_grads_;  // [threads][local_layout_.total]
+  FloatBuf dres_, dtmp_, dln_, datty_, dqkv_, dact_, dfc1_, dhidden_;
+  std::vector<FloatBuf> local_grads_;  // [threads][local_layout_.total]
 
   // Heads.
   size_t head_rows_ = 0;                // rows of logits per chunk
-  std::vector<float> H_, dH_;           // [N, d] gathered hidden states and their gradient
-  std::vector<float> logits_;           // [head_rows_, K] (K = V-1, or 1+S when sampled)
+  FloatBuf H_, dH_;           // [N, d] gathered hidden states and their gradient
+  FloatBuf logits_;           // [head_rows_, K] (K = V-1, or 1+S when sampled)
   std::vector<double> row_loss_;        // [N]
   std::vector<uint32_t> negatives_;     // [S]
-  std::vector<float> neg_emb_, neg_bias_, dneg_emb_, dneg_bias_;  // [S, d], [S]
-  std::vector<float> dtarget_;          // [N] gradient of each row's target logit (sampled softmax)
-  std::vector<float> action_logits_;    // [N, A]
+  FloatBuf neg_emb_, neg_bias_, dneg_emb_, dneg_bias_;  // [S, d], [S]
+  FloatBuf dtarget_;          // [N] gradient of each row's target logit (sampled softmax)
+  FloatBuf action_logits_;    // [N, A]
 };
 
 }  // namespace forecart::train
