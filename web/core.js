@@ -2,23 +2,11 @@
 // WASM module is created (loadModule) and where history lives (storage default).
 import { ForecartError, statusError } from './errors.js';
 import { HistoryStore } from './history.js';
+import { simdSupported } from './simd.js';
 
 export const MAX_ITEM_ID_BYTES = 256; // = kMaxItemIdBytes in src/core/limits.h
 const HISTORY_FORMAT = 'forecart-history';
 const HISTORY_VERSION = 1;
-
-// A tiny module using one SIMD instruction: WebAssembly.validate() is false where SIMD is missing
-// (Safari before 16.4), before anything is downloaded.
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
-]);
-export function simdSupported() {
-  try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
-  } catch {
-    return false;
-  }
-}
 
 const encoder = new TextEncoder();
 
@@ -375,4 +363,4 @@ if (typeof Symbol.dispose === 'symbol') {
   };
 }
 
-export { ForecartError, fetchModel };
+export { ForecartError, fetchModel, simdSupported };
