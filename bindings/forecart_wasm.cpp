@@ -29,8 +29,14 @@ std::vector<uint32_t> u32_vector(const val& array) {
   return emscripten::convertJSArrayToNumberVector<uint32_t>(array);
 }
 
+int g_live_instances = 0;  // leak check for the JS tests: constructed minus deleted
+
 class WasmForecart {
  public:
+  WasmForecart() { ++g_live_instances; }
+  ~WasmForecart() { --g_live_instances; }
+  WasmForecart(const WasmForecart&) = delete;
+  WasmForecart& operator=(const WasmForecart&) = delete;
   int load(const std::string& bytes) {
     Result<Model> m = read_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
     if (!m.ok()) return fail(m.status());
@@ -127,6 +133,7 @@ class WasmForecart {
 };
 
 std::string kernels() { return kernels_variant(); }
+int live_instances() { return g_live_instances; }
 int max_item_id_bytes() { return static_cast<int>(kMaxItemIdBytes); }
 int format_version() { return static_cast<int>(kFcmVersion); }
 
@@ -138,6 +145,7 @@ EMSCRIPTEN_BINDINGS(forecart) {
   emscripten::function("_kernels", &kernels);
   emscripten::function("_maxItemIdBytes", &max_item_id_bytes);
   emscripten::function("_formatVersion", &format_version);
+  emscripten::function("_liveInstances", &live_instances);
   emscripten::class_<WasmForecart>("WasmForecart")
       .constructor<>()
       .function("_load", &WasmForecart::load)

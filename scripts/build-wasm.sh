@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh wasm
 export NODE_PATH=/usr/share/nodejs   # Debian's emscripten needs acorn from here (see docs)
 cmake --preset wasm >/dev/null
-cmake --build --preset wasm --target forecart_wasm
+cmake --build --preset wasm --target forecart_wasm >&2
 mkdir -p dist
 cp build/wasm/dist/forecart.mjs build/wasm/dist/forecart.wasm dist/
 simd=$(wasm-objdump -d dist/forecart.wasm | grep -c v128 || true)

@@ -1,23 +1,47 @@
 #!/usr/bin/env bash
-# Every test suite: native Release and ASan+UBSan Catch2 suites (ctest), then the CLI smoke test.
-# This is what `npm test` and CI (.ci/run) run. Each step prints its runner's summary.
+# Every test suite; what `npm test` and CI (.ci/run) run. Installs what is missing (apt packages
+# through scripts/setup.sh, npm packages with npm ci), builds, and prints each runner's summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh native
+export NODE_PATH=/usr/share/nodejs   # Debian's emscripten needs acorn from here
 
 step() { printf '\n==== %s ====\n' "$*"; }
 
-step "native: configure + build"
+step "setup: apt packages (native, wasm, browser) and npm packages"
+scripts/setup.sh all
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+step "native (Release): build + Catch2 suite"
 cmake --preset native >/dev/null
 cmake --build --preset native
-step "native: ctest"
 ctest --preset native
 
-step "asan (ASan + UBSan): configure + build"
+step "asan (ASan + UBSan): build + Catch2 suite"
 cmake --preset asan >/dev/null
 cmake --build --preset asan
-step "asan: ctest"
 ctest --preset asan
 
+step "wasm: module + Catch2 suite compiled to WASM, run under Node"
+scripts/build-wasm.sh
+cmake --build --preset wasm
+ctest --preset wasm
+
+step "JS API tests (Node entry, against the native CLI)"
+node --test tests/js/
+
+step "types: tsc --noEmit against a typed usage file"
+npx tsc -p tests/types && echo "tsc: index.d.ts and worker.d.ts check"
+
+step "npm pack -> install into an empty folder -> import and predict"
+node --test tests/pack/
+
+if [ -f scripts/test-browser.sh ]; then
+  step "browser tests (headless Chromium)"
+  bash scripts/test-browser.sh
+fi
+
 step "CLI smoke test: predict with the committed demo model"
-scripts/predict-demo.sh >/dev/null && echo "predict-demo: ok"
+build/native/forecart predict --model demo/models/taobao.fcm --history "2333346:pv,2576651:pv" -k 3
+echo "all suites passed"

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" />
 // Types of the forecart package (browser and Node entries share them).
 
 export type ForecartErrorCode =

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" />
 // forecart/worker: the same API, every method returning a Promise (the model runs in a Web Worker).
 import type {
   ForecartEvent, ForecartInfo, HistoryExport, LoadOptions, Prediction, PredictOptions,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.h"
+#include "data/filter.h"
 
 namespace forecart::cli {
 
@@ -19,6 +20,10 @@ void add_data_options(CLI::App* app, DataArgs* a) {
   app->add_option("--actions", a->read.actions, "Map raw action values to names: 1=view,2=purchase,...");
   app->add_option("--format", a->read.format, "auto, csv or text")->check(CLI::IsMember({"auto", "csv", "text"}));
   app->add_flag("--strict", a->read.strict, "Fail on the first malformed line instead of skipping it");
+  app->add_option("--min-item-events", a->min_item_events,
+                  "Drop items with fewer events than this (one pass) before training or evaluating")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
 }
 
 data::Dataset load_data_or_throw(const DataArgs& a) {
@@ -39,6 +44,12 @@ data::Dataset load_data_or_throw(const DataArgs& a) {
   if (report.skipped) {
     fmt::print(stderr, "data: skipped {} malformed line(s) of {} (--strict fails instead); first: {}\n",
                report.skipped, report.lines, fmt::join(report.first_errors, "; "));
+  }
+  if (a.min_item_events > 1) {
+    const size_t before = ds.value().item_ids.size();
+    ds = data::drop_rare_items(ds.value(), a.min_item_events);
+    fmt::print(stderr, "data: dropped {} of {} items with fewer than {} events\n", before - ds.value().item_ids.size(),
+               before, a.min_item_events);
   }
   const auto& d = ds.value();
   fmt::print(stderr, "data: {} events, {} users, {} items, {} action type(s), {} categories\n", d.num_events(),

@@ -14,6 +14,7 @@ struct DataArgs {
   std::vector<std::string> files;
   data::ReadOptions read;
   std::string delimiter;
+  size_t min_item_events = 1;
 };
 
 void add_data_options(CLI::App* app, DataArgs* a);

@@ -201,3 +201,23 @@ test('maxEvents and ttlDays bound the stored history', async () => {
   assert.deepEqual(events.map((e) => e.item), ids.slice(4, 9));
   fc.dispose();
 });
+
+test('no live Embind objects or handles after dispose, also after failed loads', async () => {
+  const first = await Forecart.load(golden);
+  const mod = first._module;
+  first.dispose();
+  mod.flushPendingDeletes();
+  const handles = mod.count_emval_handles();
+  assert.equal(mod._liveInstances(), 0);
+  for (let i = 0; i < 5; i++) {
+    const fc = await Forecart.load(trainedModel('jd').bytes);
+    await fc.record({ item: fc.catalogue()[i] });
+    fc.predict({ k: 5, explain: true, exclude: [fc.catalogue()[0]] });
+    fc.scoreItems(fc.catalogue().slice(0, 3));
+    fc.dispose();
+    await rejectsWith(Forecart.load(golden.slice(0, 100)), 'truncated');
+  }
+  mod.flushPendingDeletes();
+  assert.equal(mod._liveInstances(), 0);
+  assert.equal(mod.count_emval_handles(), handles);
+});

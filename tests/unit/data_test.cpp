@@ -950,3 +950,19 @@ TEST_CASE("Real data: Diginetica views + purchases", "[data][real]") {
   CHECK(cats.item_ids.size() == 184047);
   CHECK(cats.category_names.size() == 1217);
 }
+
+#include "data/filter.h"
+
+TEST_CASE("drop_rare_items removes rare items' events and emptied users, keeping order", "[data][filter]") {
+  auto ds = forecart::data::read_events_text("user,item,time\nu1,a,1\nu1,b,2\nu2,a,3\nu3,c,4\nu2,b,5\nu1,a,6\n", "f.csv", {});
+  REQUIRE(ds.ok());
+  auto f = forecart::data::drop_rare_items(ds.value(), 2);
+  REQUIRE(f.item_ids == std::vector<std::string>{"a", "b"});
+  REQUIRE(f.user_ids == std::vector<std::string>{"u1", "u2"});  // u3 had only c
+  REQUIRE(f.sequences[0].size() == 3);
+  REQUIRE(f.sequences[0][2].item == 0);
+  REQUIRE(f.sequences[1][1].item == 1);
+  REQUIRE(f.sequences[1][1].user == 1);
+  REQUIRE(f.num_events() == 5);
+  REQUIRE(forecart::data::drop_rare_items(ds.value(), 1).num_events() == 6);
+}
