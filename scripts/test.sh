@@ -43,5 +43,5 @@ if [ -f scripts/test-browser.sh ]; then
 fi
 
 step "CLI smoke test: predict with the committed demo model"
-build/native/forecart predict --model demo/models/taobao.fcm --history "2333346:pv,2576651:pv" -k 3
+scripts/predict-demo.sh > /dev/null && echo "predict-demo: ok"
 echo "all suites passed"
