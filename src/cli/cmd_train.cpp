@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -26,6 +27,8 @@ struct TrainArgs {
   train::TrainerOptions opt;
   double minutes = 0;
 };
+
+std::string checkpoint_path_for(const std::string& model_path) { return model_path + ".ckpt"; }
 
 std::string log_path_for(const std::string& model_path) {
   const std::string ext = ".fcm";
@@ -55,6 +58,8 @@ int run_train(TrainArgs& a) {
   data::Dataset ds = load_data_or_throw(a.data);
   a.opt.activation = a.activation == "relu" ? Activation::kRelu : Activation::kGelu;
   a.opt.time_budget_s = a.minutes * 60.0;
+  a.opt.checkpoint_path = checkpoint_path_for(a.out);
+  if (a.opt.halt_after_steps) a.opt.halt = []() { std::_Exit(137); };  // tests: die like a killed process
   const bool tty = isatty(fileno(stderr));
   train::TrainProgress progress;
   double last_epoch_secs = 0;
@@ -78,6 +83,7 @@ int run_train(TrainArgs& a) {
   train::TrainResult& res = r.value();
   Model m = Model::from_weights(res.weights, res.meta, /*quantize=*/!a.fp32);
   check(write_model_file(m, a.out));
+  std::remove(a.opt.checkpoint_path.c_str());  // finished: the checkpoint has served its purpose
 
   nlohmann::ordered_json j;
   j["data"] = a.data.files;
@@ -136,6 +142,13 @@ Command add_train(CLI::App& app) {
   sub->add_option("--minutes", a->minutes, "Time budget; the best epoch so far is kept (0 = none)")->capture_default_str();
   sub->add_option("--threads", o.threads, "Threads")->check(CLI::Range(1, 256))->capture_default_str();
   sub->add_option("--seed", o.seed, "Random seed (same seed + threads = same model)")->capture_default_str();
+  sub->add_flag("--resume", o.resume,
+                "Continue an interrupted run from OUT.ckpt (same data and flags): the result equals an uninterrupted run");
+  sub->add_option("--checkpoint-every", o.checkpoint_every,
+                  "Write OUT.ckpt every N steps and after every epoch (0 = only after epochs)")
+      ->capture_default_str();
+  sub->add_option("--halt-after-steps", o.halt_after_steps, "Testing: exit abruptly after N steps")
+      ->group("");  // hidden
   return {sub, [a]() { return run_train(*a); }};
 }
 

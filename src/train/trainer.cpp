@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <numeric>
 #include <random>
+#include <sstream>
 
 #include "data/split.h"
 #include "train/adam.h"
@@ -66,11 +70,153 @@ ModelMeta make_meta(const data::Dataset& ds) {
   return meta;
 }
 
+// Everything the loop needs to continue exactly where it stopped.
+struct LoopState {
+  uint32_t epoch = 1;          // the epoch in progress
+  uint64_t step = 0;           // next step within it
+  std::string rng;             // shuffling generator (std::mt19937_64 text form), after this epoch's shuffle
+  std::vector<Window> order;   // this epoch's shuffled windows
+  double loss_sum = 0, item_sum = 0, action_sum = 0, epoch_secs = 0;
+  uint64_t positions = 0, epoch_tokens = 0;
+  double best = -1.0;
+  uint32_t since_best = 0, best_epoch = 0;
+  double elapsed = 0;          // seconds of training before this process
+  uint64_t graph_steps = 0;
+  std::vector<EpochLog> log;
+};
+
+// Checkpoint file: "FCK1", uint32 version, then the fields below in order (little-endian host).
+constexpr uint32_t kCheckpointVersion = 1;
+
+template <typename T>
+void put(std::string& out, const T& v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+template <typename T>
+void put_vec(std::string& out, const std::vector<T>& v) {
+  put<uint64_t>(out, v.size());
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+struct Reader {
+  const std::string& s;
+  size_t at = 0;
+  bool ok = true;
+  template <typename T>
+  T get() {
+    T v{};
+    if (at + sizeof(T) > s.size()) {
+      ok = false;
+      return v;
+    }
+    std::memcpy(&v, s.data() + at, sizeof(T));
+    at += sizeof(T);
+    return v;
+  }
+  template <typename T>
+  std::vector<T> get_vec(size_t max_elems) {
+    const uint64_t n = get<uint64_t>();
+    if (!ok || n > max_elems || at + n * sizeof(T) > s.size()) {
+      ok = false;
+      return {};
+    }
+    std::vector<T> v(n);
+    std::memcpy(v.data(), s.data() + at, n * sizeof(T));
+    at += n * sizeof(T);
+    return v;
+  }
+};
+
+uint64_t fingerprint(const ModelConfig& c, const TrainerOptions& o, size_t windows) {
+  std::ostringstream f;
+  f << c.num_items << ' ' << c.num_actions << ' ' << c.dim << ' ' << c.layers << ' ' << c.heads << ' ' << c.max_len
+    << ' ' << static_cast<int>(c.activation) << ' ' << o.batch << ' ' << o.lr << ' ' << o.weight_decay << ' '
+    << o.dropout << ' ' << o.clip << ' ' << o.action_weight << ' ' << o.neg_samples << ' ' << o.threads << ' '
+    << o.seed << ' ' << windows;
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (char ch : f.str()) h = (h ^ static_cast<uint8_t>(ch)) * 1099511628211ull;
+  return h;
+}
+
+Status save_checkpoint(const std::string& path, uint64_t fp, const LoopState& st, const ModelWeights& w,
+                       const AdamW& adam, const ModelWeights& best) {
+  std::string out = "FCK1";
+  put(out, kCheckpointVersion);
+  put(out, fp);
+  put(out, st.epoch);
+  put(out, st.step);
+  put(out, st.loss_sum);
+  put(out, st.item_sum);
+  put(out, st.action_sum);
+  put(out, st.epoch_secs);
+  put(out, st.positions);
+  put(out, st.epoch_tokens);
+  put(out, st.best);
+  put(out, st.since_best);
+  put(out, st.best_epoch);
+  put(out, st.elapsed);
+  put(out, st.graph_steps);
+  put(out, adam.steps());
+  put_vec(out, std::vector<char>(st.rng.begin(), st.rng.end()));
+  put_vec(out, st.order);
+  put_vec(out, st.log);
+  put_vec(out, w.arena);
+  put_vec(out, adam.m());
+  put_vec(out, adam.v());
+  put_vec(out, best.arena);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f.write(out.data(), static_cast<std::streamsize>(out.size()));
+    if (!f.flush()) return io_error("cannot write checkpoint '" + tmp + "'");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return io_error("cannot rename checkpoint onto '" + path + "'");
+  return Status::Ok();
+}
+
+Status load_checkpoint(const std::string& path, uint64_t fp, LoopState* st, ModelWeights* w, AdamW* adam,
+                       ModelWeights* best) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return io_error("cannot open checkpoint '" + path + "' (nothing to resume)");
+  const std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (s.size() < 8 || s.compare(0, 4, "FCK1") != 0) return parse_error("'" + path + "' is not a forecart checkpoint");
+  Reader r{s, 4};
+  if (r.get<uint32_t>() != kCheckpointVersion) return parse_error("checkpoint version not supported");
+  if (r.get<uint64_t>() != fp)
+    return invalid_argument("checkpoint '" + path + "' was made with other data or options; resume needs the same ones");
+  st->epoch = r.get<uint32_t>();
+  st->step = r.get<uint64_t>();
+  st->loss_sum = r.get<double>();
+  st->item_sum = r.get<double>();
+  st->action_sum = r.get<double>();
+  st->epoch_secs = r.get<double>();
+  st->positions = r.get<uint64_t>();
+  st->epoch_tokens = r.get<uint64_t>();
+  st->best = r.get<double>();
+  st->since_best = r.get<uint32_t>();
+  st->best_epoch = r.get<uint32_t>();
+  st->elapsed = r.get<double>();
+  st->graph_steps = r.get<uint64_t>();
+  const uint64_t adam_steps = r.get<uint64_t>();
+  const size_t n = w->arena.size();
+  auto rng = r.get_vec<char>(1 << 20);
+  st->rng.assign(rng.begin(), rng.end());
+  st->order = r.get_vec<Window>(size_t(1) << 32);
+  st->log = r.get_vec<EpochLog>(1 << 24);
+  auto arena = r.get_vec<float>(n);
+  auto m = r.get_vec<float>(n);
+  auto v = r.get_vec<float>(n);
+  auto best_arena = r.get_vec<float>(n);
+  if (!r.ok || r.at != s.size() || arena.size() != n || m.size() != n || v.size() != n)
+    return parse_error("checkpoint '" + path + "' is truncated or corrupt");
+  w->arena = std::move(arena);
+  best->arena = std::move(best_arena);
+  return adam->set_state(std::move(m), std::move(v), adam_steps);
+}
+
 }  // namespace
 
 Result<TrainResult> train_model(const data::Dataset& ds, const TrainerOptions& o, const TrainProgress& progress) {
   using Clock = std::chrono::steady_clock;
-  const auto t0 = Clock::now();
   ModelConfig c;
   c.num_items = static_cast<uint32_t>(ds.item_ids.size());
   c.num_actions = static_cast<uint32_t>(std::max<size_t>(1, ds.action_names.size()));
@@ -122,21 +268,42 @@ Result<TrainResult> train_model(const data::Dataset& ds, const TrainerOptions& o
   TrainBatch batch;
   std::vector<Token> toks;
   std::vector<uint32_t> next_item, next_action;
-  double best = -1.0;
-  uint32_t since_best = 0;
   const size_t steps = (windows.size() + o.batch - 1) / o.batch;
-  for (uint32_t epoch = 1; epoch <= o.epochs; ++epoch) {
-    const auto te = Clock::now();
-    std::shuffle(windows.begin(), windows.end(), rng);
-    EpochLog log;
-    log.epoch = epoch;
-    double loss_sum = 0, item_sum = 0, action_sum = 0;
-    size_t positions = 0, epoch_tokens = 0;
-    for (size_t s = 0; s < steps; ++s) {
+  const uint64_t fp = fingerprint(c, o, windows.size());
+  ModelWeights best_w = ModelWeights::zeros(c);
+  LoopState st;
+  bool resumed = false;
+  if (o.resume) {
+    FORECART_RETURN_IF_ERROR(load_checkpoint(o.checkpoint_path, fp, &st, &w, &adam, &best_w));
+    std::istringstream(st.rng) >> rng;
+    graph.set_step_count(st.graph_steps);
+    resumed = true;
+  }
+  uint64_t steps_this_process = 0;
+  auto checkpoint = [&]() -> Status {
+    if (o.checkpoint_path.empty()) return Status::Ok();
+    std::ostringstream r;
+    r << rng;
+    st.rng = r.str();
+    st.graph_steps = graph.step_count();
+    return save_checkpoint(o.checkpoint_path, fp, st, w, adam, best_w);
+  };
+  for (; st.epoch <= o.epochs; ++st.epoch) {
+    auto te = Clock::now();
+    if (!resumed || st.order.empty()) {
+      st.order = windows;  // each epoch permutes the original order: resuming needs only the generator
+      std::shuffle(st.order.begin(), st.order.end(), rng);
+      st.step = 0;
+      st.loss_sum = st.item_sum = st.action_sum = st.epoch_secs = 0;
+      st.positions = st.epoch_tokens = 0;
+    }
+    resumed = false;
+    const std::vector<Window>& order = st.order;
+    for (; st.step < steps; ++st.step) {
       batch.clear();
-      const size_t b0 = s * o.batch, b1 = std::min(windows.size(), b0 + o.batch);
+      const size_t b0 = st.step * o.batch, b1 = std::min(order.size(), b0 + o.batch);
       for (size_t i = b0; i < b1; ++i) {
-        const Window& win = windows[i];
+        const Window& win = order[i];
         const auto& seq = ds.sequences[win.user];
         toks.clear();
         next_item.clear();
@@ -149,50 +316,74 @@ Result<TrainResult> train_model(const data::Dataset& ds, const TrainerOptions& o
         }
         batch.add_sequence(toks.data(), next_item.data(), next_action.data(), toks.size());
       }
-      StepStats st;
-      FORECART_RETURN_IF_ERROR(graph.step(w.arena, batch, /*training=*/true, &grads, &st));
+      StepStats ss;
+      FORECART_RETURN_IF_ERROR(graph.step(w.arena, batch, /*training=*/true, &grads, &ss));
       const double norm = clip_grad_norm(grads.data(), grads.size(), o.clip);
       if (!std::isfinite(norm)) return Status(StatusCode::kInternal, "training diverged (non-finite gradient)");
       FORECART_RETURN_IF_ERROR(adam.step(w.arena, grads));
-      loss_sum += st.loss * static_cast<double>(st.positions);
-      item_sum += st.item_loss * static_cast<double>(st.positions);
-      action_sum += st.action_loss * static_cast<double>(st.positions);
-      positions += st.positions;
-      epoch_tokens += st.tokens;
+      st.loss_sum += ss.loss * static_cast<double>(ss.positions);
+      st.item_sum += ss.item_loss * static_cast<double>(ss.positions);
+      st.action_sum += ss.action_loss * static_cast<double>(ss.positions);
+      st.positions += ss.positions;
+      st.epoch_tokens += ss.tokens;
+      const double secs = st.epoch_secs + std::chrono::duration<double>(Clock::now() - te).count();
       if (progress.on_step) {
-        const double secs = std::chrono::duration<double>(Clock::now() - te).count();
-        progress.on_step(epoch, s + 1, steps, loss_sum / static_cast<double>(std::max<size_t>(1, positions)),
-                         secs > 0 ? static_cast<double>(epoch_tokens) / secs : 0.0);
+        progress.on_step(st.epoch, st.step + 1, steps,
+                         st.loss_sum / static_cast<double>(std::max<uint64_t>(1, st.positions)),
+                         secs > 0 ? static_cast<double>(st.epoch_tokens) / secs : 0.0);
       }
+      ++steps_this_process;
+      if (o.checkpoint_every && (st.step + 1) % o.checkpoint_every == 0 && st.step + 1 < steps) {
+        st.epoch_secs = secs;
+        te = Clock::now();
+        ++st.step;  // the checkpoint resumes at the next step
+        Status cs = checkpoint();
+        --st.step;
+        FORECART_RETURN_IF_ERROR(cs);
+      }
+      if (o.halt_after_steps && steps_this_process == o.halt_after_steps && o.halt) o.halt();
     }
-    const double train_secs = std::chrono::duration<double>(Clock::now() - te).count();
-    const double denom = static_cast<double>(std::max<size_t>(1, positions));
-    log.loss = loss_sum / denom;
-    log.item_loss = item_sum / denom;
-    log.action_loss = action_sum / denom;
-    log.tokens_per_s = train_secs > 0 ? static_cast<double>(epoch_tokens) / train_secs : 0.0;
+    EpochLog log;
+    log.epoch = st.epoch;
+    const double train_secs = st.epoch_secs + std::chrono::duration<double>(Clock::now() - te).count();
+    const double denom = static_cast<double>(std::max<uint64_t>(1, st.positions));
+    log.loss = st.loss_sum / denom;
+    log.item_loss = st.item_sum / denom;
+    log.action_loss = st.action_sum / denom;
+    log.tokens_per_s = train_secs > 0 ? static_cast<double>(st.epoch_tokens) / train_secs : 0.0;
 
+    const auto tv = Clock::now();
     Model m = Model::from_weights(w, res.meta, /*quantize=*/false);
     Result<EvalReport> val = evaluate(m, ds, eo);
     if (!val.ok()) return val.status();
     log.val_hr10 = val.value().model.full.hr10;
     log.val_ndcg10 = val.value().model.full.ndcg10;
-    log.seconds = std::chrono::duration<double>(Clock::now() - te).count();
-    res.log.push_back(log);
-    if (log.val_ndcg10 > best) {
-      best = log.val_ndcg10;
-      res.best_epoch = epoch;
-      res.weights = w;
-      since_best = 0;
+    log.seconds = train_secs + std::chrono::duration<double>(Clock::now() - tv).count();
+    st.log.push_back(log);
+    if (log.val_ndcg10 > st.best) {
+      st.best = log.val_ndcg10;
+      st.best_epoch = st.epoch;
+      best_w.arena = w.arena;
+      st.since_best = 0;
     } else {
-      ++since_best;
+      ++st.since_best;
     }
     if (progress.on_epoch) progress.on_epoch(log);
-    const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-    if (since_best >= o.patience) break;
-    if (o.time_budget_s > 0 && elapsed + log.seconds > o.time_budget_s) break;
+    st.elapsed += log.seconds;
+    st.order.clear();  // the next epoch shuffles anew
+    st.step = 0;
+    const bool stop = st.since_best >= o.patience || st.epoch == o.epochs ||
+                      (o.time_budget_s > 0 && st.elapsed + log.seconds > o.time_budget_s);
+    ++st.epoch;  // a checkpoint taken now resumes at the next epoch
+    Status cs = checkpoint();
+    --st.epoch;
+    FORECART_RETURN_IF_ERROR(cs);
+    if (stop) break;
   }
-  res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  res.weights = best_w;
+  res.log = st.log;
+  res.best_epoch = st.best_epoch;
+  res.seconds = st.elapsed;
   return res;
 }
 

@@ -33,6 +33,15 @@ struct TrainerOptions {
   uint32_t threads = 2;
   uint64_t seed = 1;
   double time_budget_s = 0;      // stop after this many seconds (0 = no limit); the best epoch is kept
+  // Checkpoints: when checkpoint_path is set, the whole training state is written there (atomically)
+  // every checkpoint_every steps and at the end of every epoch. resume = continue from it; the final
+  // model is then the same as an uninterrupted run with the same seed and thread count.
+  std::string checkpoint_path;
+  uint32_t checkpoint_every = 200;
+  bool resume = false;
+  // Tests only: after this many steps of this process, call halt() (which may _exit to simulate a kill).
+  uint64_t halt_after_steps = 0;
+  std::function<void()> halt;
 };
 
 struct EpochLog {

