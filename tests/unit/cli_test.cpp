@@ -197,4 +197,7 @@ TEST_CASE("cli: train killed mid-epoch and resumed gives the same model as an un
   Run mismatch = run_cli("train" + other_flags + " --out " + resumed + " --resume");
   REQUIRE(mismatch.code == 1);
   REQUIRE(mismatch.err.find("other data or options") != std::string::npos);
+  for (const std::string& f : {full, resumed})
+    for (const char* ext : {"", ".ckpt"}) std::remove((f + ext).c_str());
+  for (const std::string& f : {"cli_full." + tag + ".train.json", "cli_resumed." + tag + ".train.json"}) std::remove(f.c_str());
 }
