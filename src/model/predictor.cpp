@@ -81,15 +81,17 @@ Status Predictor::push(uint32_t item, uint32_t action, int64_t time) {
   if (action >= c.num_actions) return invalid_argument("action index " + std::to_string(action) + " outside the model's actions");
   Token tok{item, action, time_bucket(last_time_, time, c.time_buckets)};  // 0 for the first event
   last_time_ = time;
-  if (count_ < c.max_len) {
-    tokens_[count_] = tok;
-    run_token(count_);
-    ++count_;
-  } else {
-    std::memmove(tokens_.data(), tokens_.data() + 1, (c.max_len - 1) * sizeof(Token));
-    tokens_[c.max_len - 1] = tok;
+  if (count_ == c.max_len) {
+    // Block slide: keep the newest half and recompute it once, so that an event costs about two
+    // tokens on average instead of a full window every time once the window is full.
+    const size_t keep = c.max_len / 2;
+    std::memmove(tokens_.data(), tokens_.data() + (count_ - keep), keep * sizeof(Token));
+    count_ = keep;
     recompute();
   }
+  tokens_[count_] = tok;
+  run_token(count_);
+  ++count_;
   return Status::Ok();
 }
 

@@ -1,10 +1,12 @@
 // Inference: the forward pass with a key/value cache, so that appending one event costs one token.
 //
-// The window holds the newest max_len events. While it is not full, push() runs one token against
-// the cached keys/values of the earlier ones. Once full, the oldest event drops out and every
-// position shifts, so the window is recomputed (max_len tokens); the result is identical to a full
-// recompute by construction. Each event's time bucket is fixed when it is pushed (gap to the event
-// before it in the whole history), so sliding does not change it.
+// The window holds up to max_len of the newest events. push() runs one token against the cached
+// keys/values of the earlier ones. When the window is full, it slides by a block: the oldest half
+// drops out and the newest max_len/2 events are recomputed once (positions restart at 0, as in
+// training windows), so an event costs about two tokens on average and the model always sees at
+// least max_len/2 events of a long history. The state always equals a full recompute of the
+// window's events. Each event's time bucket is fixed when it is pushed (gap to the event before it
+// in the whole history), so sliding does not change it.
 #pragma once
 
 #include <cstddef>

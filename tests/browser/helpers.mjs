@@ -1,7 +1,7 @@
 // Shared set-up of the browser tests: the demo model, the demo server (scripts/serve.mjs as a child
 // process on a free port), headless Debian Chromium through playwright-core, and page probes.
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,4 +166,14 @@ export async function grantConsent(page) {
 export function ensureResultsDir() {
   mkdirSync(resultsDir, { recursive: true });
   return resultsDir;
+}
+
+// test-results/demo-metrics.json: numbers measured by the tests (merged, one object).
+export function updateMetrics(values) {
+  const file = join(ensureResultsDir(), 'demo-metrics.json');
+  let current = {};
+  try {
+    current = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {}
+  writeFileSync(file, `${JSON.stringify({ ...current, ...values, measuredAt: new Date().toISOString() }, null, 2)}\n`);
 }

@@ -50,16 +50,16 @@ TEST_CASE("incremental inference equals a full recompute, before and after slidi
       if (layers == 3) c.activation = Activation::kRelu;
       Model m = random_model(c, 11 + layers, quantize);
       Predictor p(m);
-      auto ev = random_events(25, c, layers);  // 25 > max_len 9: slides 16 times
+      auto ev = random_events(25, c, layers);  // 25 > max_len 9: the window slides in blocks 4 times
       std::vector<Token> window;
       std::vector<float> ref(c.max_len * c.dim);
       std::vector<float> probs(c.num_actions), ref_logits(c.vocab()), logits(c.vocab());
       int64_t prev = -1;
       for (size_t i = 0; i < ev.size(); ++i) {
         REQUIRE(p.push(ev[i].item, ev[i].action, ev[i].time).ok());
+        if (window.size() == c.max_len) window.erase(window.begin(), window.end() - c.max_len / 2);  // block slide
         window.push_back({ev[i].item, ev[i].action, time_bucket(prev, ev[i].time, c.time_buckets)});
         prev = ev[i].time;
-        if (window.size() > c.max_len) window.erase(window.begin());
         REQUIRE(p.window() == window.size());
         forward_sequence(m, window.data(), window.size(), ref.data());
         const float* last = ref.data() + (window.size() - 1) * c.dim;
@@ -181,7 +181,7 @@ TEST_CASE("explain: the drop in logit when each event is left out, checked by re
   ModelConfig c = tiny_config(30, 16, 2, 2, 6);
   Model m = random_model(c, 33, false);
   Session s(m);
-  auto ev = random_events(8, c, 5);  // slides past max_len 6
+  auto ev = random_events(6, c, 5);  // fills max_len 6 exactly
   for (auto& e : ev) REQUIRE(s.record_index(e.item, e.action, e.time).ok());
   const size_t W = s.predictor().window();
   REQUIRE(W == 6);
