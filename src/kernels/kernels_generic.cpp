@@ -1,19 +1,12 @@
 // Generic C++ versions of the inference kernels (native builds and the scalar reference).
 // The WASM test build compiles this file a second time with FORECART_KERNELS_AS_REFERENCE, which
 // renames every function to NAME_generic so that the SIMD versions can be tested against it.
-#include "kernels/kernels.h"
-
-#ifdef FORECART_KERNELS_AS_REFERENCE
+#ifdef FORECART_KERNELS_AS_REFERENCE  // before the header, so that its declarations are renamed too
 #define f32_gemv f32_gemv_generic
 #define q8_gemv q8_gemv_generic
 #define kernels_variant kernels_variant_generic
-namespace forecart {
-void f32_gemv(const float* W, const float* x, const float* bias, size_t N, size_t K, float* y);
-void q8_gemv(const int8_t* Q, const float* row_scale, const int8_t* xq, float x_scale, const float* bias, size_t N,
-             size_t K, float* y);
-const char* kernels_variant();
-}  // namespace forecart
 #endif
+#include "kernels/kernels.h"
 
 namespace forecart {
 
