@@ -1,6 +1,6 @@
 // The storefront demo (demo/, served by scripts/serve.mjs under its strict CSP) in headless Chromium.
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
@@ -13,6 +13,7 @@ import {
 let models, server, browser;
 
 before(async () => {
+  rmSync(join(ensureResultsDir(), 'demo-metrics.json'), { force: true });
   models = prepareModels();
   server = await startServer(models.dir);
   browser = await launchBrowser();
@@ -60,11 +61,19 @@ test('loads under the strict CSP with no console errors, WASM SIMD kernels and a
   const expected = await expectedFor([]);
   assert.deepEqual(shown.items.map((x) => x.item), expected.items.map((x) => x.item));
   assert.equal(await page.locator('#grid li').count(), 24);
+  assert.equal(await page.isDisabled('#prev-page'), true);
+  assert.equal(await page.isDisabled('#next-page'), false);
   assert.match(await page.textContent('#privacy-note'), /Nothing leaves this device/);
   // Accessibility basics: every control is a real button/checkbox with a name.
   for (const id of ['consent', 'worker-mode']) assert.ok(await page.locator(`label[for="${id}"]`).count());
   const unnamed = await page.evaluate(() => [...document.querySelectorAll('button')].filter((b) => !(b.getAttribute('aria-label') || b.textContent.trim())).length);
   assert.equal(unnamed, 0);
+  // Keyboard: a card opens with Enter and focus moves to the product's heading.
+  await page.focus('#grid li button.card >> nth=1');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#product[data-item]:not([hidden])');
+  await idle(page);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'product-heading');
   assert.deepEqual(errors, []);
   updateMetrics({ firstPredictionMs: firstMs, firstPredictLatencyMs: Number(ds.latencyMs) });
   console.log(`# page load to first prediction: ${firstMs} ms (headless Chromium, main thread), predict(): ${ds.latencyMs} ms`);
@@ -285,6 +294,9 @@ test('no request leaves the origin: only the demo files, the package files, the 
   await idle(page);
   await openGridItem(page, 1);
   await page.click('#product-category');
+  await idle(page);
+  assert.match(await page.textContent('#catalogue-heading'), /^Category /);
+  await page.click('#all-items');
   await idle(page);
   await page.check('#worker-mode');
   await ready(page, '[data-mode="worker"]');
