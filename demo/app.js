@@ -592,10 +592,10 @@ function wire() {
     await Promise.allSettled([...state.pending]);
     await state.fc?.history.clear();
     setStatus('History cleared from this device.');
-    if (state.warnings.has('storage_fallback') && body.dataset.storage === 'memory') {
-      // After a storage failure the library only clears its in-memory copy: say so rather than
-      // pretend that what IndexedDB held before the failure is gone.
-      showAlert('warning', 'clear_incomplete', 'Cleared for this page. Events stored before the storage problem may still be in this browser: reload the page and clear again to erase them.');
+    if (state.warnings.has('storage_erase_failed')) {
+      // The library also erases IndexedDB after a storage failure; if even that failed, say so
+      // rather than pretend that what the browser held is gone.
+      showAlert('warning', 'clear_incomplete', 'Cleared for this page, but the browser storage could not be erased: reload the page and clear again.');
     }
     await refreshPredictions();
     scheduleHistoryRefresh();

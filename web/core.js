@@ -1,7 +1,7 @@
 // The Forecart class shared by the browser, Node and worker entries. An entry supplies how the
 // WASM module is created (loadModule) and where history lives (storage default).
 import { ForecartError, statusError } from './errors.js';
-import { HistoryStore } from './history.js';
+import { HistoryStore, eraseNamespace } from './history.js';
 import { simdSupported } from './simd.js';
 
 export const MAX_ITEM_ID_BYTES = 256; // = kMaxItemIdBytes in src/core/limits.h
@@ -120,14 +120,15 @@ export class Forecart {
     const { signal } = options;
     if (signal?.aborted) throw new ForecartError('aborted', 'model load aborted');
     let bytes = toBytes(urlOrBytes);
-    if (!bytes) {
-      if (typeof urlOrBytes !== 'string' && !(urlOrBytes instanceof URL)) {
-        throw new ForecartError('invalid_argument', 'Forecart.load() takes a model URL or its bytes');
-      }
-      bytes = await env.fetchModel(urlOrBytes, signal, warn);
+    if (!bytes && typeof urlOrBytes !== 'string' && !(urlOrBytes instanceof URL)) {
+      throw new ForecartError('invalid_argument', 'Forecart.load() takes a model URL or its bytes');
     }
+    // The .wasm and the model download in parallel.
+    const modulePromise = env.loadModule(options);
+    modulePromise.catch(() => {}); // observed below; avoids an unhandled rejection if the model fails first
+    if (!bytes) bytes = await env.fetchModel(urlOrBytes, signal, warn);
     if (options.integrity) await checkIntegrity(bytes, options.integrity);
-    const module = await env.loadModule(options);
+    const module = await modulePromise;
     if (signal?.aborted) throw new ForecartError('aborted', 'model load aborted');
     const native = new module.WasmForecart();
     const status = native._load(bytes);
@@ -219,7 +220,9 @@ export class Forecart {
 
   _indices(ids, what) {
     if (ids === undefined || ids === null) return null;
-    if (!Array.isArray(ids) && !(ids instanceof Set)) throw new ForecartError('invalid_argument', `${what} must be an array of item ids`);
+    if (typeof ids === 'string' || typeof ids[Symbol.iterator] !== 'function') {
+      throw new ForecartError('invalid_argument', `${what} must be an iterable of item ids (e.g. an array)`);
+    }
     const out = [];
     for (const id of ids) {
       const i = this._native._itemIndex(String(id));
@@ -295,6 +298,10 @@ export class Forecart {
     this._alive();
     this._consented = false;
     await this._clearHistory();
+    if (!this._store && this._options.storage === 'indexeddb') {
+      const { namespace, maxEvents, ttlDays } = this._options;
+      await eraseNamespace(namespace, { maxEvents, ttlDays }, this._warn);
+    }
     this._store?.close();
     this._store = null;
   }

@@ -104,7 +104,6 @@ export class IndexedDbStore {
     for (const r of valid) if (!keep.has(r.seq)) store.delete(r.seq);
     await done(tx);
     if (corrupt) this.warn('corrupt_record', `skipped ${corrupt} unreadable stored event(s)`);
-    this.count = kept.length;
     return kept.map(({ item, action, time }) => ({ item, action, time }));
   }
 
@@ -112,19 +111,22 @@ export class IndexedDbStore {
     const tx = this.db.transaction(STORE, 'readwrite');
     const store = tx.objectStore(STORE);
     store.add({ ns: this.ns, item: event.item, action: event.action, time: event.time });
-    this.count++;
     const { maxEvents } = this.limits;
-    if (maxEvents > 0 && this.count > maxEvents) {
-      // Oldest first by key: delete the surplus of this namespace.
-      let surplus = this.count - maxEvents;
-      const cursorReq = store.index('ns').openKeyCursor(IDBKeyRange.only(this.ns));
-      cursorReq.onsuccess = () => {
-        const cursor = cursorReq.result;
-        if (!cursor || surplus <= 0) return;
-        store.delete(cursor.primaryKey);
-        surplus--;
-        this.count--;
-        cursor.continue();
+    if (maxEvents > 0) {
+      // Count in the database, not in this tab: other tabs of the origin add events too.
+      const index = store.index('ns');
+      const countReq = index.count(IDBKeyRange.only(this.ns));
+      countReq.onsuccess = () => {
+        let surplus = countReq.result - maxEvents;
+        if (surplus <= 0) return;
+        const cursorReq = index.openKeyCursor(IDBKeyRange.only(this.ns)); // oldest first by key
+        cursorReq.onsuccess = () => {
+          const cursor = cursorReq.result;
+          if (!cursor || surplus <= 0) return;
+          store.delete(cursor.primaryKey);
+          surplus--;
+          cursor.continue();
+        };
       };
     }
     await done(tx);
@@ -143,11 +145,25 @@ export class IndexedDbStore {
     const keys = await request(store.index('ns').getAllKeys(IDBKeyRange.only(this.ns)));
     for (const k of keys) store.delete(k);
     await done(tx);
-    this.count = 0;
   }
 
   close() {
     this.db?.close();
+  }
+}
+
+// Best effort: removes a namespace's events from IndexedDB without keeping the database open.
+export async function eraseNamespace(namespace, limits, warn) {
+  const idb = globalThis.indexedDB;
+  if (!idb) return;
+  const store = new IndexedDbStore(idb, namespace, limits, () => {});
+  try {
+    await store.open();
+    await store.clear();
+  } catch (err) {
+    warn('storage_erase_failed', `could not erase the stored history (${err?.name || err}); try again later`);
+  } finally {
+    store.close();
   }
 }
 
@@ -215,9 +231,15 @@ export class HistoryStore {
     return this.memory.all();
   }
 
+  // Erases this namespace everywhere it may be stored: memory, and IndexedDB even when this page
+  // fell back to memory or never opened it (consent not yet given): a privacy promise.
   async clear() {
     await this.memory.clear();
-    if (this.primary) await this.primary.clear();
+    if (this.primary) {
+      await this.primary.clear();
+      return;
+    }
+    if (this.storage === 'indexeddb') await eraseNamespace(this.namespace, this.limits, this.warn);
   }
 
   close() {
