@@ -10,6 +10,15 @@ const HISTORY_VERSION = 1;
 
 const encoder = new TextEncoder();
 
+// For error messages: never throws (JSON.stringify does on BigInt and cycles).
+function describe(value) {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 function normalizeItem(item) {
   if (typeof item === 'number' && Number.isFinite(item)) item = String(item);
   if (typeof item !== 'string' || item.length === 0) {
@@ -201,16 +210,26 @@ export class Forecart {
     const item = normalizeItem(event.item);
     const action = event.action === undefined ? this._actions[0] : event.action;
     if (typeof action !== 'string' || !this._actionIndex.has(action)) {
-      throw new ForecartError('unknown_action', `unknown action ${JSON.stringify(action)}; this model knows ${this._actions.join(', ')}`);
+      throw new ForecartError('unknown_action', `unknown action ${describe(action)}; this model knows ${this._actions.join(', ')}`);
     }
     return { item, action, time: normalizeTime(event.time) };
   }
 
-  // Updates the prediction state now; the Promise resolves when the event is stored.
+  _expired(e) {
+    const { ttlDays } = this._options;
+    return ttlDays > 0 && e.time < Date.now() - ttlDays * 86400000;
+  }
+
+  // Updates the prediction state now; the Promise resolves when the event is stored (false when
+  // nothing was recorded: no consent, or an event older than ttlDays, which the store would drop).
   record(event) {
     this._alive();
     const e = this._normalize(event);
     if (!this._consented) return Promise.resolve(false);
+    if (this._expired(e)) {
+      this._warn('expired_event', `an event older than ttlDays (${this._options.ttlDays}) was not recorded`);
+      return Promise.resolve(false);
+    }
     this._apply(e);
     const p = this._store.add(e).then(() => true);
     this._pending.add(p);
@@ -237,7 +256,7 @@ export class Forecart {
     let cat = -1;
     if (category !== undefined && category !== null) {
       cat = this._categoryIndex.get(String(category)) ?? -2;
-      if (cat === -2) throw new ForecartError('unknown_category', `unknown category ${JSON.stringify(category)}`);
+      if (cat === -2) throw new ForecartError('unknown_category', `unknown category ${describe(category)}`);
     }
     const allowIdx = this._indices(allow, 'allow');
     const noneAllowed = allowIdx !== null && allowIdx.length === 0; // an allow list of unknown ids only
@@ -320,7 +339,7 @@ export class Forecart {
     const events = Array.isArray(data) ? data : data && typeof data === 'object' ? data.events : undefined;
     if (!Array.isArray(events)) throw new ForecartError('invalid_argument', 'history.import() takes an export object or an array of events');
     if (!Array.isArray(data) && data.format !== undefined && data.format !== HISTORY_FORMAT) {
-      throw new ForecartError('invalid_argument', `not a forecart history export (format ${JSON.stringify(data.format)})`);
+      throw new ForecartError('invalid_argument', `not a forecart history export (format ${describe(data.format)})`);
     }
     let imported = 0, skipped = 0;
     const valid = [];
@@ -331,8 +350,13 @@ export class Forecart {
         skipped++;
       }
     }
-    valid.sort((a, b) => a.time - b.time);
+    // Kept in the given order (an export is in recording order); events the store would expire at once
+    // (older than ttlDays) are skipped, so that the model and the stored history agree.
     for (const e of valid) {
+      if (this._expired(e)) {
+        skipped++;
+        continue;
+      }
       this._apply(e);
       await this._store.add(e);
       imported++;

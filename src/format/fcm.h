@@ -25,7 +25,7 @@
 //                  Version 1 writes [rows, cols] of ParamLayout::build(config) for each tensor, in
 //                  that order; a reader accepts any order but wants every tensor exactly once.
 //                  An f32 tensor [R,C] holds R*C float32 (nbytes = 4*R*C). A q8_row tensor [R,C]
-//                  holds R float32 scales (finite, >= 0) then R*C int8 codes in -127..127
+//                  holds R float32 scales (finite, 0 <= scale <= FLT_MAX/127) then R*C int8 codes in -127..127
 //                  (nbytes = 4*R + R*C); value = scale[r] * code[r][c].
 //                  In an int8 model (weight format q8_row) the tensors named by stored_int8()
 //                  are q8_row and every other tensor is f32; in an fp32 model all are f32.
@@ -79,7 +79,10 @@ enum class FcmConfigKey : uint32_t {
 };
 constexpr uint32_t kFcmNumConfigKeys = 11;  // version 1 knows keys 1..11
 
-// Serializes m: an int8 file when m.items.quantized, else fp32.
+// Serializes m: an int8 file when m.items.quantized, else fp32. The int8 weight matrices other than
+// the item table are kept dequantized in memory and quantized again here, so a file forecart wrote
+// reads and writes back byte for byte, while a foreign file whose rows are not in the quantizer's
+// canonical form (largest |code| < 127) is normalised, within half a quantization step.
 Result<std::vector<uint8_t>> write_model(const Model& m);
 // Writes PATH.tmp, then renames it onto path (a reader never sees a half-written file).
 Status write_model_file(const Model& m, const std::string& path);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -367,9 +368,12 @@ Status load_q8(const uint8_t* p, const TensorInfo& t, uint32_t rows, uint32_t co
                const int8_t** codes) {
   scales->resize(rows);
   load_f32_array(p, rows, scales->data());
+  // 127 * scale must stay finite, or a dequantized weight would be infinite (NaN predictions).
+  constexpr float kMaxScale = std::numeric_limits<float>::max() / 127.0f;
   for (uint32_t r = 0; r < rows; ++r)
-    if (!std::isfinite((*scales)[r]) || (*scales)[r] < 0.0f)
-      return corrupt_model("tensor " + t.name + " row " + n2s(r) + " scale out of range (must be finite and >= 0)");
+    if (!std::isfinite((*scales)[r]) || (*scales)[r] < 0.0f || (*scales)[r] > kMaxScale)
+      return corrupt_model("tensor " + t.name + " row " + n2s(r) +
+                           " scale out of range (must be finite, >= 0 and <= FLT_MAX / 127)");
   *codes = reinterpret_cast<const int8_t*>(p + size_t{rows} * 4);
   const size_t n = size_t{rows} * cols;
   for (size_t i = 0; i < n; ++i)

@@ -1,13 +1,16 @@
 #include "quant/q8.h"
 
 #include <cmath>
+#include <limits>
 
 namespace forecart {
 
 float quantize_row_q8_ref(const float* x, size_t n, int8_t* q) {
   float amax = 0.0f;
   for (size_t i = 0; i < n; ++i) amax = std::fmax(amax, std::fabs(x[i]));
-  if (!(amax > 0.0f) || !std::isfinite(amax)) {
+  // Rows below 127 * FLT_MIN (~1.5e-36) are flushed to zero: their scale would be subnormal, where 1/scale
+  // overflows and the scale itself has too few bits to honour the half-step bound (found by fuzzing).
+  if (!(amax >= 127.0f * std::numeric_limits<float>::min()) || !std::isfinite(amax)) {
     for (size_t i = 0; i < n; ++i) q[i] = 0;
     return 0.0f;
   }

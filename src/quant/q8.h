@@ -1,6 +1,7 @@
 // int8 quantization with one fp32 scale per row (symmetric, zero point 0):
 //   q[r][c] = round(x[r][c] / scale[r]),  scale[r] = max_c |x[r][c]| / 127.
 // Reference (scalar) quantizers and dequantizers; the error of one element is at most scale[r] / 2.
+// A row whose largest magnitude is below 127 * FLT_MIN (~1.5e-36) quantizes to zero (scale 0).
 #pragma once
 
 #include <cstddef>
@@ -19,7 +20,7 @@ struct Q8Matrix {
   size_t bytes() const { return data.size() + scales.size() * sizeof(float); }
 };
 
-// Quantizes one vector; returns its scale (0 for an all-zero vector, whose codes are all 0).
+// Quantizes one vector; returns its scale (0 for an all-zero or negligible vector, whose codes are all 0).
 float quantize_row_q8_ref(const float* x, size_t n, int8_t* q);
 void dequantize_row_q8_ref(const int8_t* q, float scale, size_t n, float* x);
 

@@ -1,17 +1,24 @@
 // Fuzz target: the event-log readers (data/events.h) on in-memory text, and parse_time.
 //
-// Input layout: byte 0 and byte 1 choose the ReadOptions (see options_from), the rest is the text. When the
-// options say so, the first line(s) of the text are the columns and/or actions specs themselves, so that the
-// option parsers are fuzzed too.
+// Input layout: bytes 0-2 choose the ReadOptions and the extra checks (see Setup), the rest is the text. When
+// the options say so, the first line(s) of the text are the columns spec, the actions spec and the file name
+// (which may carry "#action=NAME") themselves, so that the option parsers are fuzzed too.
 // Properties:
 //   - read_events_text never crashes and fails only with invalid_argument, parse_error or limit_exceeded;
 //   - a Dataset it returns is consistent (indices in range, ids unique and within limits, sequences sorted by
 //     time, categories per item, the report's counts add up);
 //   - strict mode succeeding means lenient mode gives the same Dataset with nothing skipped;
+//   - the same text read from a plain or gzip file (the streaming reader of read_events) gives the same result,
+//     and so does the text with "\r\n" line ends (when it had no '\r');
 //   - parse_time ignores surrounding spaces, and agrees with simple oracles on plain digits and dates.
+#include <unistd.h>
+#include <zlib.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -35,40 +42,93 @@ std::string take_line(std::string* text) {
   return line;
 }
 
+struct Setup {
+  ReadOptions options;
+  std::string name = "fuzz.csv";
+  bool via_file = false;  // also read the text from a file with read_events and compare
+  bool via_gzip = false;  // ... from a gzip file
+  bool crlf = false;      // also read it with "\r\n" line ends and compare
+};
+
 // byte 0: bits 0-1 format (auto, csv, text, auto), bits 2-3 delimiter (auto, ',', ';', tab),
 //         bit 4 no_header, bit 5 strict, bits 6-7 columns (none, by name, by position, first line of the text)
-// byte 1: bits 0-1 actions (none, JD numbers, Taobao names, next line of the text), bit 2 "#action=" in the
+// byte 1: bits 0-1 actions (none, JD numbers, Taobao names, next line of the text), bit 2 "#action=buy" in the
 //         name, bit 3 another default action, bits 4-5 a second columns style (mixed names and positions,
-//         category and time only by position, user/item only, a bad spec) used when byte 0 asks for none.
-ReadOptions options_from(uint8_t b0, uint8_t b1, std::string* text, std::string* name) {
-  ReadOptions o;
+//         time by position, user/item only, a bad spec) used when byte 0 asks for none
+// byte 2: bits 0-1 delimiter override (none, ' ', '|', the next byte of the text), bit 2 the name is the next
+//         line of the text, bits 3-5 an extra comparison: 5 with CRLF line ends, 6 with a plain file, 7 with a
+//         gzip file, else none (reading a file costs a 1 MiB buffer: kept to a quarter of the inputs)
+Setup setup_from(const uint8_t* b, std::string* text) {
+  Setup s;
+  ReadOptions& o = s.options;
   static const char* const kFormats[] = {"auto", "csv", "text", "auto"};
   static const char kDelims[] = {0, ',', ';', '\t'};
-  o.format = kFormats[b0 & 3];
-  o.delimiter = kDelims[(b0 >> 2) & 3];
-  o.no_header = (b0 >> 4) & 1;
-  o.strict = (b0 >> 5) & 1;
-  switch (b0 >> 6) {
-    case 1: o.columns = "user=user_id,item=item_id,action=type,time=timestamp,category=category"; break;
-    case 2: o.columns = "user=0,item=1,category=2,action=3,time=4"; break;
-    case 3: o.columns = take_line(text); break;
+  o.format = kFormats[b[0] & 3];
+  o.delimiter = kDelims[(b[0] >> 2) & 3];
+  o.no_header = (b[0] >> 4) & 1;
+  o.strict = (b[0] >> 5) & 1;
+  switch (b[0] >> 6) {
+    case 1:
+      o.columns = "user=user_id,item=item_id,action=type,time=timestamp,category=category";
+      break;
+    case 2:
+      o.columns = "user=0,item=1,category=2,action=3,time=4";
+      break;
+    case 3:
+      o.columns = take_line(text);
+      break;
     default:
-      switch ((b1 >> 4) & 3) {
-        case 1: o.columns = "user=session_id, item=2, time=Timestamp"; break;
-        case 2: o.columns = "user=1,item=0,time=2"; break;
-        case 3: o.columns = "item=0"; break;  // invalid: user missing
-        default: break;
+      switch ((b[1] >> 4) & 3) {
+        case 1:
+          o.columns = "user=session_id, item=2, time=Timestamp";
+          break;
+        case 2:
+          o.columns = "user=1,item=0,time=2";
+          break;
+        case 3:
+          o.columns = "item=0";
+          break;  // invalid: user missing
+        default:
+          break;
       }
   }
-  switch (b1 & 3) {
-    case 1: o.actions = "1=view,2=purchase,3=follow,4=comment"; break;
-    case 2: o.actions = "pv=view, buy=purchase, cart=cart, fav=favourite"; break;
-    case 3: o.actions = take_line(text); break;
-    default: break;
+  switch (b[1] & 3) {
+    case 1:
+      o.actions = "1=view,2=purchase,3=follow,4=comment";
+      break;
+    case 2:
+      o.actions = "pv=view, buy=purchase, cart=cart, fav=favourite";
+      break;
+    case 3:
+      o.actions = take_line(text);
+      break;
+    default:
+      break;
   }
-  *name = (b1 >> 2) & 1 ? "fuzz.csv#action=buy" : "fuzz.csv";
-  if ((b1 >> 3) & 1) o.default_action = " click ";
-  return o;
+  if ((b[1] >> 2) & 1) s.name += "#action=buy";
+  if ((b[1] >> 3) & 1) o.default_action = " click ";
+  switch (b[2] & 3) {
+    case 1:
+      o.delimiter = ' ';
+      break;
+    case 2:
+      o.delimiter = '|';
+      break;
+    case 3:
+      if (!text->empty()) {
+        o.delimiter = (*text)[0];
+        text->erase(0, 1);
+      }
+      break;
+    default:
+      break;
+  }
+  if ((b[2] >> 2) & 1) s.name = take_line(text);
+  const int extra = (b[2] >> 3) & 7;
+  s.crlf = extra == 5;
+  s.via_file = extra == 6;
+  s.via_gzip = extra == 7;
+  return s;
 }
 
 bool is_read_error(StatusCode c) {
@@ -137,22 +197,74 @@ bool same_dataset(const Dataset& a, const Dataset& b) {
   return true;
 }
 
-void check_read(const std::string& text, const std::string& name, const ReadOptions& o) {
+struct Outcome {
+  Result<Dataset> dataset;
+  ReadReport report;
+};
+
+Outcome read_text(const std::string& text, const std::string& name, const ReadOptions& o) {
   ReadReport rep;
   Result<Dataset> ds = read_events_text(text, name, o, &rep);
-  if (!ds.ok()) {
-    FUZZ_CHECK(is_read_error(ds.status().code()), "unexpected status %s", ds.status().to_string().c_str());
-    FUZZ_CHECK(!ds.status().message().empty(), "status without a message");
-    return;
+  return {std::move(ds), std::move(rep)};
+}
+
+// The same text through read_events from a file (plain or gzip-compressed), with the name's "#action=" suffix.
+Outcome read_file(const std::string& text, const std::string& name, const ReadOptions& o, bool gzip) {
+  static const std::string path = [] {
+    const char* dir = std::getenv("TMPDIR");
+    return std::string(dir && *dir ? dir : "/tmp") + "/fuzz_events_" + std::to_string(getpid()) + ".csv";
+  }();
+  gzFile f = gzopen(path.c_str(), gzip ? "wb1" : "wbT");  // T: plain, no gzip header
+  FUZZ_CHECK(f != nullptr, "cannot write %s", path.c_str());
+  if (!text.empty()) FUZZ_CHECK(gzwrite(f, text.data(), static_cast<unsigned>(text.size())) > 0, "gzwrite");
+  FUZZ_CHECK(gzclose(f) == Z_OK, "gzclose");
+  const size_t suffix = name.rfind("#action=");
+  ReadReport rep;
+  Result<Dataset> ds = read_events({path + (suffix == std::string::npos ? "" : name.substr(suffix))}, o, &rep);
+  std::remove(path.c_str());
+  return {std::move(ds), std::move(rep)};
+}
+
+void check_same_outcome(const Outcome& a, const Outcome& b, const char* what) {
+  FUZZ_CHECK(a.dataset.status().code() == b.dataset.status().code(), "%s: %s vs %s", what,
+             a.dataset.status().to_string().c_str(), b.dataset.status().to_string().c_str());
+  if (!a.dataset.ok()) return;
+  FUZZ_CHECK(same_dataset(a.dataset.value(), b.dataset.value()), "%s: different datasets", what);
+  FUZZ_CHECK(
+      a.report.lines == b.report.lines && a.report.events == b.report.events && a.report.skipped == b.report.skipped,
+      "%s: different counts", what);
+}
+
+void check_read(const std::string& text, const Setup& s) {
+  const ReadOptions& o = s.options;
+  const Outcome out = read_text(text, s.name, o);
+  if (!out.dataset.ok()) {
+    const Status& st = out.dataset.status();
+    FUZZ_CHECK(is_read_error(st.code()), "unexpected status %s", st.to_string().c_str());
+    FUZZ_CHECK(!st.message().empty(), "status without a message");
+  } else {
+    check_dataset(out.dataset.value(), out.report, o);
+    if (o.strict) {
+      ReadOptions lenient = o;
+      lenient.strict = false;
+      const Outcome l = read_text(text, s.name, lenient);
+      FUZZ_CHECK(l.dataset.ok() && same_dataset(out.dataset.value(), l.dataset.value()) && l.report.skipped == 0,
+                 "strict succeeded but lenient differs");
+    }
   }
-  check_dataset(ds.value(), rep, o);
-  if (o.strict) {
-    ReadOptions lenient = o;
-    lenient.strict = false;
-    ReadReport rep2;
-    Result<Dataset> ds2 = read_events_text(text, name, lenient, &rep2);
-    FUZZ_CHECK(ds2.ok() && same_dataset(ds.value(), ds2.value()) && rep2.skipped == 0,
-               "strict succeeded but lenient differs");
+  // Through a file: only for names whose path part is not empty (the file has a path), and not for text that
+  // starts like gzip (a plain file holding it is decompressed, by design).
+  const bool named_path = s.name.rfind("#action=") != 0;
+  if (s.via_file && named_path && text.compare(0, 2, "\x1f\x8b") != 0)
+    check_same_outcome(out, read_file(text, s.name, o, false), "text vs plain file");
+  if (s.via_gzip && named_path) check_same_outcome(out, read_file(text, s.name, o, true), "text vs gzip file");
+  if (s.crlf && text.find('\r') == std::string::npos) {
+    std::string crlf;
+    for (char c : text) {
+      if (c == '\n') crlf += '\r';
+      crlf += c;
+    }
+    check_same_outcome(out, read_text(crlf, s.name, o), "LF vs CRLF");
   }
 }
 
@@ -176,11 +288,10 @@ void check_parse_time(std::string_view s) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size < 2) return 0;
-  std::string text(reinterpret_cast<const char*>(data) + 2, size - 2);
-  std::string name;
-  const ReadOptions o = options_from(data[0], data[1], &text, &name);
-  check_read(text, name, o);
+  if (size < 3) return 0;
+  std::string text(reinterpret_cast<const char*>(data) + 3, size - 3);
+  const Setup s = setup_from(data, &text);
+  check_read(text, s);
 
   // parse_time on the whole text (when short) and on each field-like piece of its first line.
   if (text.size() <= 64) check_parse_time(text);

@@ -38,7 +38,8 @@ Model make_model(const Seed& s, uint64_t seed) {
   const ModelConfig& c = s.config;
   ModelMeta meta;
   static const char* const kActions[] = {"view", "cart", "purchase", "follow"};
-  for (uint32_t a = 0; a < c.num_actions; ++a) meta.action_names.push_back(kActions[a % 4] + std::string(a >= 4 ? "2" : ""));
+  for (uint32_t a = 0; a < c.num_actions; ++a)
+    meta.action_names.push_back(kActions[a % 4] + std::string(a >= 4 ? "2" : ""));
   for (uint32_t i = 0; i < c.num_items; ++i) {
     // Mostly ASCII, one multi-byte UTF-8 id (a real storefront might use either).
     meta.item_ids.push_back(i == 1 ? std::string("\xc3\xa9t\xc3\xa9-\xe2\x82\xac") : "sku-" + std::to_string(i));

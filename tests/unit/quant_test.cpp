@@ -51,3 +51,18 @@ TEST_CASE("q8 of non-finite input yields zeros instead of garbage", "[quant]") {
   REQUIRE(quantize_row_q8_ref(x.data(), 3, q) == 0.0f);
   REQUIRE((q[0] == 0 && q[1] == 0 && q[2] == 0));
 }
+
+TEST_CASE("q8 flushes rows that would need a subnormal scale to zero", "[quant]") {
+  // Found by fuzzing: for a row whose largest value is below ~1.5e-36, 1/scale overflowed to inf and
+  // zeros became NaN -> -127.
+  std::vector<float> x = {1e-40f, 0.0f, -3e-41f};
+  int8_t q[3] = {1, 1, 1};
+  REQUIRE(quantize_row_q8_ref(x.data(), 3, q) == 0.0f);
+  REQUIRE((q[0] == 0 && q[1] == 0 && q[2] == 0));
+  std::vector<float> small = {2e-36f, -1e-36f};  // just above the threshold: quantized normally
+  int8_t qs[2];
+  const float s = quantize_row_q8_ref(small.data(), 2, qs);
+  REQUIRE(s > 0.0f);
+  REQUIRE(qs[0] == 127);
+  REQUIRE(std::fabs(s * qs[1] - small[1]) <= s * 0.5f * 1.0001f);
+}
