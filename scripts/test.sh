@@ -42,6 +42,9 @@ if [ -f scripts/test-browser.sh ]; then
   bash scripts/test-browser.sh
 fi
 
+step "fuzzing: every libFuzzer target for 60 s (long runs: scripts/fuzz.sh SECONDS by hand)"
+bash scripts/fuzz.sh 60
+
 step "CLI smoke test: predict with the committed demo model"
 scripts/predict-demo.sh > /dev/null && echo "predict-demo: ok"
 echo "all suites passed"
