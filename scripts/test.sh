@@ -37,10 +37,8 @@ npx tsc -p tests/types && echo "tsc: index.d.ts and worker.d.ts check"
 step "npm pack -> install into an empty folder -> import and predict"
 node --test tests/pack/
 
-if [ -f scripts/test-browser.sh ]; then
-  step "browser tests (headless Chromium)"
-  bash scripts/test-browser.sh
-fi
+step "browser tests (headless Chromium: demo, failure modes, Vite bundler check)"
+bash scripts/test-browser.sh
 
 step "fuzzing: every libFuzzer target for 60 s (long runs: scripts/fuzz.sh SECONDS by hand)"
 bash scripts/fuzz.sh 60
