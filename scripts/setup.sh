@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what forecart's build and tests need on a fresh Debian bookworm machine (idempotent:
-# only missing packages are installed). Usage: scripts/setup.sh [native|wasm|browser|all]
+# only missing packages are installed). Usage: scripts/setup.sh [native|wasm|browser|fuzz|all]
 set -euo pipefail
 what="${1:-native}"
 
@@ -8,14 +8,16 @@ native_pkgs=(cmake g++ make pkg-config catch2 libeigen3-dev libxnnpack-dev libpt
   nlohmann-json3-dev libfmt-dev libxxhash-dev zlib1g-dev libbenchmark-dev)
 wasm_pkgs=(emscripten wabt binaryen)
 browser_pkgs=(chromium)
+fuzz_pkgs=(clang libclang-rt-14-dev)
 
 pkgs=()
 case "$what" in
   native) pkgs=("${native_pkgs[@]}") ;;
   wasm) pkgs=("${native_pkgs[@]}" "${wasm_pkgs[@]}") ;;
   browser) pkgs=("${browser_pkgs[@]}") ;;
-  all) pkgs=("${native_pkgs[@]}" "${wasm_pkgs[@]}" "${browser_pkgs[@]}") ;;
-  *) echo "usage: $0 [native|wasm|browser|all]" >&2; exit 2 ;;
+  fuzz) pkgs=("${native_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+  all) pkgs=("${native_pkgs[@]}" "${wasm_pkgs[@]}" "${browser_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+  *) echo "usage: $0 [native|wasm|browser|fuzz|all]" >&2; exit 2 ;;
 esac
 
 missing=()
