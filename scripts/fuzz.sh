@@ -32,7 +32,7 @@ declare -A dict=([fuzz_events_parser]=tests/fuzz/events.dict)
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-scratch="build/fuzz/run"
+scratch="build/fuzz/run${FUZZ_TARGETS:+-${FUZZ_TARGETS// /-}}"  # per target set: parallel runs do not collide
 artifacts="build/fuzz/artifacts"
 rm -rf "$scratch"
 mkdir -p "$scratch" "$artifacts"
