@@ -19,6 +19,14 @@ void f32_gemv(const float* W, const float* x, const float* bias, size_t N, size_
 void q8_gemv(const int8_t* Q, const float* row_scale, const int8_t* xq, float x_scale, const float* bias, size_t N,
              size_t K, float* y);
 
+// Largest of x[0..n) (n >= 1).
+float f32_max(const float* x, size_t n);
+
+// sum_i exp(x[i] - shift) for x[i] <= shift (the softmax normaliser). The SIMD variant uses a
+// polynomial exp (relative error below 2e-5 per term, measured; terms below -87 count as 0),
+// which only scales every probability by the same factor.
+float f32_sum_exp(const float* x, size_t n, float shift);
+
 // Name of the compiled variant ("generic" or "wasmsimd"), for diagnostics and benchmarks.
 const char* kernels_variant();
 

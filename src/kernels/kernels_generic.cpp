@@ -5,8 +5,12 @@
 #define f32_gemv f32_gemv_generic
 #define q8_gemv q8_gemv_generic
 #define kernels_variant kernels_variant_generic
+#define f32_max f32_max_generic
+#define f32_sum_exp f32_sum_exp_generic
 #endif
 #include "kernels/kernels.h"
+
+#include <cmath>
 
 namespace forecart {
 
@@ -35,6 +39,18 @@ void q8_gemv(const int8_t* Q, const float* row_scale, const int8_t* xq, float x_
     for (size_t k = 0; k < K; ++k) acc += static_cast<int32_t>(q[k]) * static_cast<int32_t>(xq[k]);
     y[n] = row_scale[n] * x_scale * static_cast<float>(acc) + (bias ? bias[n] : 0.0f);
   }
+}
+
+float f32_max(const float* x, size_t n) {
+  float m = x[0];
+  for (size_t i = 1; i < n; ++i) m = x[i] > m ? x[i] : m;
+  return m;
+}
+
+float f32_sum_exp(const float* x, size_t n, float shift) {
+  double sum = 0.0;
+  for (size_t i = 0; i < n; ++i) sum += std::exp(x[i] - shift);
+  return static_cast<float>(sum);
 }
 
 const char* kernels_variant() { return "generic"; }

@@ -35,37 +35,122 @@ void f32_gemv(const float* W, const float* x, const float* bias, size_t N, size_
 
 // Per 16 codes: sign-extend the row to two i16x8 halves and take i32x4.dot_i16x8_s against the
 // state, pre-extended once. Products fit in i16 pairs summed in i32 (|q| <= 127), so this is exact.
-void q8_gemv(const int8_t* Q, const float* row_scale, const int8_t* xq, float x_scale, const float* bias, size_t N,
-             size_t K, float* y) {
-  const size_t K16 = K & ~size_t(15);
-  constexpr size_t kMaxPre = 64;  // state halves kept in registers/stack for d <= 1024
-  v128_t xlo[kMaxPre], xhi[kMaxPre];
-  const size_t blocks = K16 / 16;
-  const size_t pre = blocks < kMaxPre ? blocks : kMaxPre;
-  for (size_t b = 0; b < pre; ++b) {
-    const v128_t xv = wasm_v128_load(xq + 16 * b);
-    xlo[b] = wasm_i16x8_extend_low_i8x16(xv);
-    xhi[b] = wasm_i16x8_extend_high_i8x16(xv);
-  }
-  for (size_t n = 0; n < N; ++n) {
-    const int8_t* q = Q + n * K;
-    v128_t acc0 = wasm_i32x4_splat(0), acc1 = wasm_i32x4_splat(0);
-    size_t b = 0;
-    for (; b < pre; ++b) {
-      const v128_t qv = wasm_v128_load(q + 16 * b);
+// Four rows at a time: their four accumulators are reduced together by two transposing adds, and
+// the scale, state scale and bias are applied to four scores in one vector.
+namespace {
+inline v128_t row_dot(const int8_t* q, const v128_t* xlo, const v128_t* xhi, size_t blocks, const int8_t* xq) {
+  v128_t acc0 = wasm_i32x4_splat(0), acc1 = wasm_i32x4_splat(0);
+  for (size_t b = 0; b < blocks; ++b) {
+    const v128_t qv = wasm_v128_load(q + 16 * b);
+    if (xlo) {
       acc0 = wasm_i32x4_add(acc0, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(qv), xlo[b]));
       acc1 = wasm_i32x4_add(acc1, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(qv), xhi[b]));
-    }
-    for (; b < blocks; ++b) {  // very wide models: state halves recomputed
-      const v128_t qv = wasm_v128_load(q + 16 * b), xv = wasm_v128_load(xq + 16 * b);
+    } else {  // very wide models: state halves recomputed
+      const v128_t xv = wasm_v128_load(xq + 16 * b);
       acc0 = wasm_i32x4_add(acc0, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(qv), wasm_i16x8_extend_low_i8x16(xv)));
-      acc1 = wasm_i32x4_add(acc1,
-                            wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(qv), wasm_i16x8_extend_high_i8x16(xv)));
+      acc1 = wasm_i32x4_add(acc1, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(qv), wasm_i16x8_extend_high_i8x16(xv)));
     }
-    int32_t acc = hsum_i32(wasm_i32x4_add(acc0, acc1));
+  }
+  return wasm_i32x4_add(acc0, acc1);
+}
+}  // namespace
+
+void q8_gemv(const int8_t* Q, const float* row_scale, const int8_t* xq, float x_scale, const float* bias, size_t N,
+             size_t K, float* y) {
+  const size_t K16 = K & ~size_t(15), blocks = K16 / 16;
+  constexpr size_t kMaxPre = 64;  // state halves kept for d <= 1024
+  v128_t xlo[kMaxPre], xhi[kMaxPre];
+  const bool pre = blocks <= kMaxPre;
+  if (pre) {
+    for (size_t b = 0; b < blocks; ++b) {
+      const v128_t xv = wasm_v128_load(xq + 16 * b);
+      xlo[b] = wasm_i16x8_extend_low_i8x16(xv);
+      xhi[b] = wasm_i16x8_extend_high_i8x16(xv);
+    }
+  }
+  const v128_t* lo = pre ? xlo : nullptr;
+  const v128_t* hi = pre ? xhi : nullptr;
+  auto tail = [&](const int8_t* q) {
+    int32_t acc = 0;
     for (size_t k = K16; k < K; ++k) acc += static_cast<int32_t>(q[k]) * static_cast<int32_t>(xq[k]);
+    return acc;
+  };
+  const v128_t xs = wasm_f32x4_splat(x_scale);
+  size_t n = 0;
+  for (; n + 4 <= N; n += 4) {
+    const int8_t* q = Q + n * K;
+    const v128_t a = row_dot(q, lo, hi, blocks, xq), b = row_dot(q + K, lo, hi, blocks, xq);
+    const v128_t c = row_dot(q + 2 * K, lo, hi, blocks, xq), d = row_dot(q + 3 * K, lo, hi, blocks, xq);
+    // Transpose-and-add: lane r of the result is the sum of the four lanes of row r.
+    const v128_t ab = wasm_i32x4_add(wasm_i32x4_shuffle(a, b, 0, 4, 2, 6), wasm_i32x4_shuffle(a, b, 1, 5, 3, 7));
+    const v128_t cd = wasm_i32x4_add(wasm_i32x4_shuffle(c, d, 0, 4, 2, 6), wasm_i32x4_shuffle(c, d, 1, 5, 3, 7));
+    v128_t sums = wasm_i32x4_add(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5), wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
+    if (K16 != K) {
+      alignas(16) int32_t t[4] = {tail(q), tail(q + K), tail(q + 2 * K), tail(q + 3 * K)};
+      sums = wasm_i32x4_add(sums, wasm_v128_load(t));
+    }
+    // Same operation order as the generic kernel (row_scale * x_scale * acc + bias): identical results.
+    v128_t out = wasm_f32x4_mul(wasm_f32x4_mul(wasm_v128_load(row_scale + n), xs), wasm_f32x4_convert_i32x4(sums));
+    if (bias) out = wasm_f32x4_add(out, wasm_v128_load(bias + n));
+    wasm_v128_store(y + n, out);
+  }
+  for (; n < N; ++n) {
+    const int8_t* q = Q + n * K;
+    const int32_t acc = hsum_i32(row_dot(q, lo, hi, blocks, xq)) + tail(q);
     y[n] = row_scale[n] * x_scale * static_cast<float>(acc) + (bias ? bias[n] : 0.0f);
   }
+}
+
+float f32_max(const float* x, size_t n) {
+  size_t i = 0;
+  float m = x[0];
+  if (n >= 4) {
+    v128_t mv = wasm_v128_load(x);
+    for (i = 4; i + 4 <= n; i += 4) mv = wasm_f32x4_pmax(mv, wasm_v128_load(x + i));
+    const float a = wasm_f32x4_extract_lane(mv, 0), b = wasm_f32x4_extract_lane(mv, 1);
+    const float c = wasm_f32x4_extract_lane(mv, 2), d = wasm_f32x4_extract_lane(mv, 3);
+    const float ab = a > b ? a : b, cd = c > d ? c : d;
+    m = ab > cd ? ab : cd;
+  }
+  for (; i < n; ++i) m = x[i] > m ? x[i] : m;
+  return m;
+}
+
+// exp(t) for t <= 0: 2^(t log2 e) = 2^k * 2^f, k = floor, f in [0, 1), 2^f by its degree-8 Taylor
+// polynomial in f ln 2 (truncation error (ln 2)^9 / 9! = 1e-7 relative, plus float rounding); lanes below -87 (where 2^k leaves the normal range)
+// give 0, which is what they contribute to a softmax sum in float anyway.
+namespace {
+// exp(t) of four lanes, t <= 0; 0 below -87.
+inline v128_t exp4_nonpositive(v128_t t) {
+  const v128_t ok = wasm_f32x4_ge(t, wasm_f32x4_splat(-87.0f));
+  const v128_t u = wasm_f32x4_mul(t, wasm_f32x4_splat(1.44269504088896341f));
+  const v128_t k = wasm_f32x4_floor(u);
+  const v128_t g = wasm_f32x4_mul(wasm_f32x4_sub(u, k), wasm_f32x4_splat(0.693147180559945309f));  // [0, ln 2)
+  v128_t p = wasm_f32x4_add(wasm_f32x4_splat(1.0f / 5040), wasm_f32x4_mul(g, wasm_f32x4_splat(1.0f / 40320)));
+  p = wasm_f32x4_add(wasm_f32x4_splat(1.0f / 720), wasm_f32x4_mul(g, p));
+  p = wasm_f32x4_add(wasm_f32x4_splat(1.0f / 120), wasm_f32x4_mul(g, p));
+  p = wasm_f32x4_add(wasm_f32x4_splat(1.0f / 24), wasm_f32x4_mul(g, p));
+  p = wasm_f32x4_add(wasm_f32x4_splat(1.0f / 6), wasm_f32x4_mul(g, p));
+  p = wasm_f32x4_add(wasm_f32x4_splat(0.5f), wasm_f32x4_mul(g, p));
+  p = wasm_f32x4_add(wasm_f32x4_splat(1.0f), wasm_f32x4_mul(g, p));
+  p = wasm_f32x4_add(wasm_f32x4_splat(1.0f), wasm_f32x4_mul(g, p));
+  // 2^k through the exponent bits; masked lanes (k < -126 possible) are zeroed.
+  const v128_t pow2k = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(k), wasm_i32x4_splat(127)), 23);
+  return wasm_v128_and(wasm_f32x4_mul(p, pow2k), ok);
+}
+}  // namespace
+
+float f32_sum_exp(const float* x, size_t n, float shift) {
+  const v128_t sh = wasm_f32x4_splat(shift);
+  v128_t sum = wasm_f32x4_splat(0.0f);
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) sum = wasm_f32x4_add(sum, exp4_nonpositive(wasm_f32x4_sub(wasm_v128_load(x + i), sh)));
+  if (i < n) {  // tail: padded lanes are far below -87 and contribute 0
+    alignas(16) float t[4] = {-1e30f, -1e30f, -1e30f, -1e30f};
+    for (size_t j = 0; i + j < n; ++j) t[j] = x[i + j] - shift;
+    sum = wasm_f32x4_add(sum, exp4_nonpositive(wasm_v128_load(t)));
+  }
+  return hsum_f32(sum);
 }
 
 const char* kernels_variant() { return "wasmsimd"; }

@@ -3,12 +3,17 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/kernels.h"
 #include "model/layers.h"
 
 namespace forecart {
 
 Session::Session(const Model& m)
-    : predictor_(m), scratch_(m), without_(m.config.max_len), probs_(m.config.vocab(), 0.0f), banned_(m.config.vocab(), 0) {}
+    : predictor_(m),
+      scratch_(m),
+      without_(m.config.max_len),
+      logits_(m.config.vocab(), 0.0f),
+      banned_(m.config.vocab(), 0) {}
 
 int Session::action_index(const std::string& name) const {
   const auto& names = model().meta.action_names;
@@ -30,26 +35,26 @@ Status Session::record(const std::string& item_id, const std::string& action, in
   return predictor_.push(model().item_index(item_id), static_cast<uint32_t>(a), time);
 }
 
-void Session::catalogue_probabilities() {
+void Session::prepare_scores() {
   const Model& m = model();
   const size_t V = m.config.vocab();
-  if (predictor_.empty()) {
-    probs_[0] = 0.0f;
-    for (size_t i = 1; i < V; ++i) probs_[i] = m.meta.popularity.empty() ? 0.0f : m.meta.popularity[i - 1];
+  if (predictor_.empty() || V < 2) {
+    // Popularity prior: already probabilities. keys_[id] = popularity[id - 1].
+    keys_ = m.meta.popularity.empty() ? nullptr : m.meta.popularity.data() - 1;
+    log_norm_ = 0.0f;
     return;
   }
-  predictor_.logits(probs_.data());
-  // Softmax over the catalogue (ids 1..N); the unknown id is not a recommendable item.
-  float mx = -INFINITY;
-  for (size_t i = 1; i < V; ++i) mx = std::max(mx, probs_[i]);
-  double sum = 0.0;
-  for (size_t i = 1; i < V; ++i) {
-    probs_[i] = std::exp(probs_[i] - mx);
-    sum += probs_[i];
-  }
-  const float inv = sum > 0.0 ? static_cast<float>(1.0 / sum) : 0.0f;
-  for (size_t i = 1; i < V; ++i) probs_[i] *= inv;
-  probs_[0] = 0.0f;
+  predictor_.logits(logits_.data());
+  // Softmax over the catalogue (ids 1..N); the unknown id 0 is not a recommendable item. Only the
+  // normaliser is needed here: probabilities are computed for the items that are returned.
+  const float mx = f32_max(logits_.data() + 1, V - 1);
+  log_norm_ = mx + std::log(f32_sum_exp(logits_.data() + 1, V - 1, mx));
+  keys_ = logits_.data();
+}
+
+float Session::score(uint32_t id) const {
+  if (id == 0 || id >= model().config.vocab() || !keys_) return 0.0f;
+  return predictor_.empty() ? keys_[id] : std::exp(keys_[id] - log_norm_);
 }
 
 Status Session::predict(const PredictOptions& opts, Prediction* out) {
@@ -58,7 +63,7 @@ Status Session::predict(const PredictOptions& opts, Prediction* out) {
   if (opts.category >= 0 && (m.meta.category_names.empty() || opts.category >= static_cast<int64_t>(m.meta.category_names.size())))
     return invalid_argument("category index out of range (the model has " + std::to_string(m.meta.category_names.size()) +
                             " categories)");
-  catalogue_probabilities();
+  prepare_scores();
   out->from_popularity = predictor_.empty();
   out->actions.resize(m.config.num_actions);
   predictor_.action_probs(out->actions.data());
@@ -78,8 +83,9 @@ Status Session::predict(const PredictOptions& opts, Prediction* out) {
   auto& items = out->items;
   items.clear();
   const size_t k = opts.k;
+  // Ranked by key (logit or popularity), monotonic in the probability; ties by the lower id.
   auto offer = [&](uint32_t id) {
-    ScoredItem s{id, probs_[id]};
+    ScoredItem s{id, keys_ ? keys_[id] : 0.0f};
     if (items.size() < k) {
       items.push_back(s);
       std::push_heap(items.begin(), items.end(), better);  // heap top = worst kept
@@ -102,6 +108,7 @@ Status Session::predict(const PredictOptions& opts, Prediction* out) {
       if (eligible(id)) offer(id);
   }
   std::sort_heap(items.begin(), items.end(), better);
+  for (auto& it : items) it.score = score(it.index);
   for (uint32_t id : opts.exclude)
     if (id < V) banned_[id] = 0;
   banned_[0] = 0;
@@ -129,9 +136,9 @@ Status Session::explain(const std::vector<uint32_t>& items, std::vector<float>* 
 }
 
 void Session::score_items(const std::vector<uint32_t>& items, std::vector<float>* scores) {
-  catalogue_probabilities();
+  prepare_scores();
   scores->resize(items.size());
-  for (size_t i = 0; i < items.size(); ++i) (*scores)[i] = items[i] < probs_.size() ? probs_[items[i]] : 0.0f;
+  for (size_t i = 0; i < items.size(); ++i) (*scores)[i] = score(items[i]);
 }
 
 }  // namespace forecart

@@ -55,13 +55,17 @@ class Session {
   const Model& model() const { return predictor_.model(); }
 
  private:
-  // Fills probs_ with catalogue probabilities (index 0 unused, set to 0).
-  void catalogue_probabilities();
+  // Ranking keys for the catalogue (logits, or the popularity prior for an empty history) and the
+  // log of the softmax normaliser; score(i) turns a key into a probability.
+  void prepare_scores();
+  float score(uint32_t id) const;
 
   Predictor predictor_;
   Predictor scratch_;            // explain(): the history with one event left out
   std::vector<Token> without_;   // [max_len]
-  std::vector<float> probs_;     // [vocab]
+  std::vector<float> logits_;    // [vocab]
+  const float* keys_ = nullptr;  // logits_ or the popularity prior (shifted by one: keys_[id])
+  float log_norm_ = 0.0f;
   std::vector<uint8_t> banned_;  // [vocab] scratch for exclude
 };
 

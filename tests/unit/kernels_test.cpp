@@ -103,3 +103,15 @@ TEST_CASE("XNNPACK scorer scores a batch like one state at a time", "[kernels][x
   }
   REQUIRE_FALSE(XnnScorer::create(table.data(), nullptr, 0, K).ok());
 }
+
+TEST_CASE("f32_max and f32_sum_exp against double references", "[kernels]") {
+  std::mt19937 rng(9);
+  for (size_t n : {1u, 2u, 5u, 64u, 1000u}) {
+    auto x = randn(n, rng, 3.0f);
+    double mx = x[0], sum = 0;
+    for (float v : x) mx = std::max<double>(mx, v);
+    for (float v : x) sum += std::exp(v - mx);
+    REQUIRE(f32_max(x.data(), n) == static_cast<float>(mx));
+    REQUIRE(f32_sum_exp(x.data(), n, static_cast<float>(mx)) == Approx(sum).epsilon(1e-6));
+  }
+}

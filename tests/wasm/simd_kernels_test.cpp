@@ -40,7 +40,10 @@ TEST_CASE("q8_gemv wasmsimd == generic bit for bit at odd sizes", "[simd]") {
       for (const float* bp : {static_cast<const float*>(nullptr), static_cast<const float*>(bias.data())}) {
         q8_gemv(Q.data(), scale.data(), xq.data(), 0.03f, bp, N, K, a.data());
         q8_gemv_generic(Q.data(), scale.data(), xq.data(), 0.03f, bp, N, K, b.data());
-        for (size_t n = 0; n < N; ++n) REQUIRE(a[n] == b[n]);
+        for (size_t n = 0; n < N; ++n) {
+          INFO("N " << N << " K " << K << " row " << n << (bp ? " with bias" : ""));
+          REQUIRE(a[n] == b[n]);
+        }
       }
     }
   }
@@ -59,5 +62,32 @@ TEST_CASE("f32_gemv wasmsimd matches generic at odd sizes", "[simd]") {
       f32_gemv_generic(W.data(), x.data(), bias.data(), N, K, b.data());
       for (size_t n = 0; n < N; ++n) REQUIRE(a[n] == Approx(b[n]).margin(1e-4 * std::sqrt(double(K))));
     }
+  }
+}
+
+namespace forecart {
+float f32_max_generic(const float* x, size_t n);
+float f32_sum_exp_generic(const float* x, size_t n, float shift);
+}  // namespace forecart
+
+TEST_CASE("f32_max and f32_sum_exp wasmsimd match generic at odd sizes and extreme values", "[simd]") {
+  std::mt19937 rng(8);
+  std::normal_distribution<float> g(0.0f, 4.0f);
+  for (size_t n : {1u, 2u, 3u, 4u, 5u, 7u, 8u, 31u, 100u, 1001u, 23715u}) {
+    std::vector<float> x(n);
+    for (auto& v : x) v = g(rng);
+    if (n > 3) x[n / 2] = -200.0f;  // far below the max: contributes ~0
+    if (n > 4) x[n - 1] = 30.0f;    // the max in the tail
+    const float mx = f32_max(x.data(), n);
+    REQUIRE(mx == f32_max_generic(x.data(), n));
+    const float a = f32_sum_exp(x.data(), n, mx), b = f32_sum_exp_generic(x.data(), n, mx);
+    REQUIRE(a == Approx(b).epsilon(1e-5));
+  }
+  // Every term of one exponent range, against std::exp term by term.
+  for (float t = -87.0f; t <= 0.0f; t += 0.37f) {
+    const float one = f32_sum_exp(&t, 1, 0.0f);
+    INFO("t " << t << " got " << one << " want " << std::exp(t));
+    // Range reduction t * log2(e) in float costs ~|t| * 6e-8 relative, on top of the polynomial.
+    REQUIRE(one == Approx(std::exp(t)).epsilon(2e-5));
   }
 }
