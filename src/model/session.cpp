@@ -104,8 +104,13 @@ Status Session::predict(const PredictOptions& opts, Prediction* out) {
     for (uint32_t id : opts.allow)
       if (id < V) banned_[id] = 0;
   } else {
-    for (uint32_t id = 1; id < V; ++id)
+    // Hot loop over the catalogue: once k items are kept, anything below the worst kept key is
+    // rejected with one compare before the eligibility checks (ties go through the full test).
+    const float* keys = keys_;
+    for (uint32_t id = 1; id < V; ++id) {
+      if (keys && items.size() == k && k > 0 && keys[id] < items.front().score) continue;
       if (eligible(id)) offer(id);
+    }
   }
   std::sort_heap(items.begin(), items.end(), better);
   for (auto& it : items) it.score = score(it.index);
