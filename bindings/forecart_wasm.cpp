@@ -2,6 +2,7 @@
 // Raw methods carry a leading underscore; every fallible call returns a StatusCode (never throws),
 // with the message available from _lastError(). Arrays leave the heap as copies.
 #include <emscripten/bind.h>
+#include <emscripten/heap.h>
 #include <emscripten/val.h>
 
 #include <memory>
@@ -38,6 +39,16 @@ class WasmForecart {
   WasmForecart(const WasmForecart&) = delete;
   WasmForecart& operator=(const WasmForecart&) = delete;
   int load(const std::string& bytes) {
+    // A loaded model takes about 3.3x its file size in WASM memory (int8 table, id table and index,
+    // session buffers), on top of the file's own copy held during loading. Refuse a model that cannot
+    // fit under the memory maximum instead of letting an allocation fail, which aborts the module.
+    const double need = 4.3 * static_cast<double>(bytes.size());
+    const double max = static_cast<double>(emscripten_get_heap_max());
+    if (need > max) {
+      return fail(limit_exceeded("model file of " + std::to_string(bytes.size() >> 20) + " MiB needs about " +
+                                 std::to_string(static_cast<long long>(need) >> 20) + " MiB of WASM memory; the maximum is " +
+                                 std::to_string(static_cast<long long>(max) >> 20) + " MiB"));
+    }
     Result<Model> m = read_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
     if (!m.ok()) return fail(m.status());
     session_.reset();

@@ -139,8 +139,15 @@ export class Forecart {
     if (options.integrity) await checkIntegrity(bytes, options.integrity);
     const module = await modulePromise;
     if (signal?.aborted) throw new ForecartError('aborted', 'model load aborted');
-    const native = new module.WasmForecart();
-    const status = native._load(bytes);
+    let native, status;
+    try {
+      native = new module.WasmForecart();
+      status = native._load(bytes);
+    } catch (err) {
+      // The module aborted (out of memory): it is unusable, the next load starts a fresh one.
+      env.forgetModule?.();
+      throw new ForecartError('wasm_aborted', `the WASM module failed while loading the model (${err?.message || err})`, { cause: err });
+    }
     if (status !== 0) {
       const err = statusError(status, `model: ${native._lastError()}`);
       native.delete();

@@ -30,7 +30,14 @@ async function loadModule(options) {
   }
 }
 
-const env = { defaultStorage: 'indexeddb', loadModule, fetchModel };
+const env = {
+  defaultStorage: 'indexeddb',
+  loadModule,
+  fetchModel,
+  forgetModule: () => {
+    modulePromise = null; // after an abort: the next load instantiates a fresh module
+  },
+};
 
 export class Forecart extends ForecartBase {
   static load(urlOrBytes, options = {}) {

@@ -44,7 +44,14 @@ async function fetchModel(url, signal) {
   }
 }
 
-const env = { defaultStorage: 'memory', loadModule, fetchModel };
+const env = {
+  defaultStorage: 'memory',
+  loadModule,
+  fetchModel,
+  forgetModule: () => {
+    modulePromise = null; // after an abort: the next load instantiates a fresh module
+  },
+};
 
 export class Forecart extends ForecartBase {
   static load(urlOrBytes, options = {}) {

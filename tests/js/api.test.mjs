@@ -221,3 +221,14 @@ test('no live Embind objects or handles after dispose, also after failed loads',
   assert.equal(mod._liveInstances(), 0);
   assert.equal(mod.count_emval_handles(), handles);
 });
+
+test('a model too large for the WASM memory maximum is refused with limit_exceeded, not an abort', async () => {
+  // A real header with a huge (fake) size: the guard runs before anything is parsed or allocated.
+  const huge = new Uint8Array(70 * 1024 * 1024);
+  huge.set(golden.subarray(0, 64));
+  const err = await rejectsWith(Forecart.load(huge), 'limit_exceeded');
+  assert.match(err.message, /WASM memory/);
+  const fc = await Forecart.load(golden); // the module is still usable
+  fc.predict();
+  fc.dispose();
+});
