@@ -27,6 +27,9 @@ float f32_max(const float* x, size_t n);
 // which only scales every probability by the same factor.
 float f32_sum_exp(const float* x, size_t n, float shift);
 
+// The first index in [begin, end) whose value is > thr, or end (top-k: skips what cannot enter).
+size_t f32_first_above(const float* x, size_t begin, size_t end, float thr);
+
 // Name of the compiled variant ("generic" or "wasmsimd"), for diagnostics and benchmarks.
 const char* kernels_variant();
 

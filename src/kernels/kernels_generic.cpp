@@ -5,6 +5,7 @@
 #define f32_gemv f32_gemv_generic
 #define q8_gemv q8_gemv_generic
 #define kernels_variant kernels_variant_generic
+#define f32_first_above f32_first_above_generic
 #define f32_max f32_max_generic
 #define f32_sum_exp f32_sum_exp_generic
 #endif
@@ -51,6 +52,12 @@ float f32_sum_exp(const float* x, size_t n, float shift) {
   double sum = 0.0;
   for (size_t i = 0; i < n; ++i) sum += std::exp(x[i] - shift);
   return static_cast<float>(sum);
+}
+
+size_t f32_first_above(const float* x, size_t begin, size_t end, float thr) {
+  for (size_t i = begin; i < end; ++i)
+    if (x[i] > thr) return i;
+  return end;
 }
 
 const char* kernels_variant() { return "generic"; }

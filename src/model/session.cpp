@@ -106,10 +106,17 @@ Status Session::predict(const PredictOptions& opts, Prediction* out) {
   } else {
     // Hot loop over the catalogue: once k items are kept, anything below the worst kept key is
     // rejected with one compare before the eligibility checks (ties go through the full test).
+    // Ids ascend, so once k items are kept a key equal to the worst kept one can never enter
+    // (ties keep the lower id): the SIMD skip of keys <= that threshold is exact.
     const float* keys = keys_;
-    for (uint32_t id = 1; id < V; ++id) {
-      if (keys && items.size() == k && k > 0 && keys[id] < items.front().score) continue;
+    uint32_t id = 1;
+    for (; id < V && (!keys || items.size() < k); ++id)
       if (eligible(id)) offer(id);
+    while (keys && k > 0 && id < V) {
+      id = static_cast<uint32_t>(f32_first_above(keys, id, V, items.front().score));
+      if (id >= V) break;
+      if (eligible(id)) offer(id);
+      ++id;
     }
   }
   std::sort_heap(items.begin(), items.end(), better);

@@ -115,3 +115,14 @@ TEST_CASE("f32_max and f32_sum_exp against double references", "[kernels]") {
     REQUIRE(f32_sum_exp(x.data(), n, static_cast<float>(mx)) == Approx(sum).epsilon(1e-6));
   }
 }
+
+TEST_CASE("f32_first_above finds the first value above a threshold", "[kernels]") {
+  std::vector<float> x(100, 0.5f);
+  REQUIRE(f32_first_above(x.data(), 0, 100, 0.5f) == 100);  // equal is not above
+  x[37] = 0.6f;
+  x[90] = 0.7f;
+  REQUIRE(f32_first_above(x.data(), 0, 100, 0.5f) == 37);
+  REQUIRE(f32_first_above(x.data(), 38, 100, 0.5f) == 90);
+  REQUIRE(f32_first_above(x.data(), 91, 100, 0.5f) == 100);
+  REQUIRE(f32_first_above(x.data(), 5, 5, 0.0f) == 5);
+}
