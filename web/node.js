@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { Forecart as ForecartBase, ForecartError, simdSupported } from './core.js';
+import { Forecart as ForecartBase, ForecartError, fetchModel as fetchOverHttp, simdSupported } from './core.js';
 
 const wasmPath = fileURLToPath(new URL('../dist/forecart.wasm', import.meta.url));
 let modulePromise = null;
@@ -30,12 +30,9 @@ async function loadModule(options) {
 }
 
 // Node has no IndexedDB: model URLs are read with fetch() (http/https) or from a file path / file: URL.
-async function fetchModel(url, signal) {
+async function fetchModel(url, signal, warn) {
   const s = String(url);
-  if (/^https?:/i.test(s)) {
-    const { fetchModel: viaFetch } = await import('./core.js');
-    return viaFetch(s, signal, () => {});
-  }
+  if (/^https?:/i.test(s)) return fetchOverHttp(s, signal, warn);
   try {
     return new Uint8Array(await readFile(s.startsWith('file:') ? fileURLToPath(s) : s, { signal }));
   } catch (err) {

@@ -173,3 +173,40 @@ test('quota exceeded for real (DevTools Storage.overrideQuotaForOrigin): warning
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('corrupted stored records: skipped with a warning, the valid history kept and the page working', async () => {
+  const context = await newContext(browser);
+  const seeded = await seedHistory(context);
+  const page = await context.newPage();
+  const errors = watch(page);
+  await page.goto(server.url);
+  await ready(page);
+  // Damage the store behind the library's back: records of this namespace with broken fields.
+  await page.evaluate(async () => {
+    const db = await new Promise((resolve, reject) => {
+      const req = indexedDB.open('forecart');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const tx = db.transaction('events', 'readwrite');
+    const store = tx.objectStore('events');
+    store.add({ ns: 'forecart-demo', item: 42, action: null, time: 'yesterday' });
+    store.add({ ns: 'forecart-demo', item: '', action: 'pv', time: Date.now() });
+    store.add({ ns: 'forecart-demo' });
+    await new Promise((resolve, reject) => {
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+  });
+  await page.reload();
+  await ready(page);
+  assert.ok((await alertCodes(page)).includes('warning:corrupt_record'));
+  assert.equal(await page.getAttribute('body', 'data-storage'), 'indexeddb');
+  assert.deepEqual((await shownPrediction(page)).items, seeded.prediction.items); // the valid history was replayed
+  assert.deepEqual((await storedEvents(page)).events, seeded.events); // corrupt records removed, valid ones kept
+  await openGridItem(page, 3); // and the page keeps recording
+  assert.equal((await storedEvents(page)).events.length, seeded.events.length + 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -232,3 +232,34 @@ test('a model too large for the WASM memory maximum is refused with limit_exceed
   fc.predict();
   fc.dispose();
 });
+
+test('a model served with the wrong MIME type loads with a warning; an HTML page instead of a model is bad_magic', async () => {
+  const { createServer } = await import('node:http');
+  const { bytes } = trainedModel('jd');
+  const server = createServer((req, res) => {
+    if (req.url === '/model-as-html') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(Buffer.from(bytes));
+    } else if (req.url === '/spa-fallback') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!doctype html><div id="app"></div>');
+    } else {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end('<h1>404</h1>');
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  try {
+    const warnings = [];
+    const fc = await Forecart.load(`${base}/model-as-html`, { onWarning: (w) => warnings.push(w.code) });
+    assert.deepEqual(warnings, ['model_mime']);
+    assert.equal(fc.predict({ k: 3 }).items.length, 3);
+    fc.dispose();
+    await rejectsWith(Forecart.load(`${base}/spa-fallback`, { onWarning: () => {} }), 'bad_magic');
+    const err = await rejectsWith(Forecart.load(`${base}/missing.fcm`), 'fetch_failed');
+    assert.match(err.message, /404/);
+  } finally {
+    server.close();
+  }
+});
