@@ -95,7 +95,7 @@ void put(std::string& out, const T& v) {
 template <typename T>
 void put_vec(std::string& out, const std::vector<T>& v) {
   put<uint64_t>(out, v.size());
-  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+  if (!v.empty()) out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
 }
 struct Reader {
   const std::string& s;
@@ -120,7 +120,7 @@ struct Reader {
       return {};
     }
     std::vector<T> v(n);
-    std::memcpy(v.data(), s.data() + at, n * sizeof(T));
+    if (n) std::memcpy(v.data(), s.data() + at, n * sizeof(T));  // an empty vector's data() may be null
     at += n * sizeof(T);
     return v;
   }
