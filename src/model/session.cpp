@@ -131,18 +131,17 @@ Status Session::explain(const std::vector<uint32_t>& items, std::vector<float>* 
   const size_t W = predictor_.window(), V = model().config.vocab();
   for (uint32_t id : items)
     if (id >= V) return invalid_argument("explain: item index outside the vocabulary");
-  out->assign(items.size() * W, 0.0f);
+  out->resize(items.size() * W);
+  for (size_t i = 0; i < items.size(); ++i)  // each row starts at the item's logit with the whole window
+    std::fill(out->begin() + i * W, out->begin() + (i + 1) * W, predictor_.logit(items[i]));
   const Token* toks = predictor_.tokens();
   for (size_t j = 0; j < W; ++j) {
     size_t n = 0;
     for (size_t i = 0; i < W; ++i)
       if (i != j) without_[n++] = toks[i];
     FORECART_RETURN_IF_ERROR(scratch_.assign(without_.data(), n));
-    for (size_t i = 0; i < items.size(); ++i) {
-      const float full = predictor_.logit(items[i]);
-      // With no event left the state is zero and the logit is the item's bias alone.
-      (*out)[i * W + j] = full - scratch_.logit(items[i]);
-    }
+    // With no event left the state is zero and the logit is the item's bias alone.
+    for (size_t i = 0; i < items.size(); ++i) (*out)[i * W + j] -= scratch_.logit(items[i]);
   }
   return Status::Ok();
 }
