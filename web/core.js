@@ -86,6 +86,28 @@ function toBytes(input) {
   return null;
 }
 
+// Wraps an entry's module factory: one instance shared by every Forecart of the page (custom
+// locateFile/wasmBinary options get their own), dropped when it fails or aborts so that the next
+// load starts afresh, and failures reported as ForecartError wasm_load_failed.
+export function sharedModuleLoader(create, isCustom) {
+  let shared = null;
+  const load = async (options) => {
+    const custom = isCustom(options);
+    const p = (!custom && shared) || create(options);
+    if (!custom) shared = p;
+    try {
+      return await p;
+    } catch (err) {
+      if (shared === p) shared = null;
+      throw new ForecartError('wasm_load_failed', `could not load forecart.wasm (${err?.message || err})`, { cause: err });
+    }
+  };
+  load.forget = () => {
+    shared = null;
+  };
+  return load;
+}
+
 export class Forecart {
   // Use Forecart.load(); the constructor is internal.
   constructor(secret, module, native, options, warn) {
@@ -145,7 +167,7 @@ export class Forecart {
       status = native._load(bytes);
     } catch (err) {
       // The module aborted (out of memory): it is unusable, the next load starts a fresh one.
-      env.forgetModule?.();
+      env.loadModule.forget?.();
       throw new ForecartError('wasm_aborted', `the WASM module failed while loading the model (${err?.message || err})`, { cause: err });
     }
     if (status !== 0) {

@@ -4,30 +4,27 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { Forecart as ForecartBase, ForecartError, fetchModel as fetchOverHttp, simdSupported } from './core.js';
+import {
+  Forecart as ForecartBase,
+  ForecartError,
+  fetchModel as fetchOverHttp,
+  sharedModuleLoader,
+  simdSupported,
+} from './core.js';
 
 const wasmPath = fileURLToPath(new URL('../dist/forecart.wasm', import.meta.url));
-let modulePromise = null;
 
-async function loadModule(options) {
-  if (!options.wasmBinary && modulePromise) return modulePromise;
-  const p = (async () => {
+const loadModule = sharedModuleLoader(
+  async (options) => {
     // Emscripten 3.1.6's ES6 glue expects CommonJS `require` and `__dirname` under Node.
     globalThis.require ??= createRequire(import.meta.url);
     globalThis.__dirname ??= dirname(wasmPath);
     const { default: create } = await import('../dist/forecart.mjs');
     // Node's fetch() cannot read file paths: hand the bytes over directly.
-    const wasmBinary = options.wasmBinary ?? (await readFile(wasmPath));
-    return create({ wasmBinary });
-  })();
-  if (!options.wasmBinary) modulePromise = p;
-  try {
-    return await p;
-  } catch (err) {
-    modulePromise = null;
-    throw new ForecartError('wasm_load_failed', `could not load forecart.wasm (${err?.message || err})`, { cause: err });
-  }
-}
+    return create({ wasmBinary: options.wasmBinary ?? (await readFile(wasmPath)) });
+  },
+  (options) => Boolean(options.wasmBinary),
+);
 
 // Node has no IndexedDB: model URLs are read with fetch() (http/https) or from a file path / file: URL.
 async function fetchModel(url, signal, warn) {
@@ -45,9 +42,6 @@ const env = {
   defaultStorage: 'memory',
   loadModule,
   fetchModel,
-  forgetModule: () => {
-    modulePromise = null; // after an abort: the next load instantiates a fresh module
-  },
 };
 
 export class Forecart extends ForecartBase {
