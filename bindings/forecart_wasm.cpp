@@ -122,7 +122,7 @@ class WasmForecart {
   // Raw logits of the whole vocabulary (tests compare them with the native CLI).
   val logits() const {
     std::vector<float> out(model_ ? model_->config.vocab() : 0);
-    if (session_) session_->predictor().logits(out.data());
+    if (session_) session_->logits(out.data());
     return copy_out(out.data(), out.size(), "Float32Array");
   }
 

@@ -122,7 +122,7 @@ int run_predict(const PredictArgs& a) {
   for (size_t i = 0; i < p.actions.size(); ++i) out["actions"][model.meta.action_names[i]] = p.actions[i];
   if (a.logits) {  // raw next-item logits of vocab ids 0..N (0 = unknown), for cross-checks with the WASM build
     std::vector<float> logits(model.config.vocab());
-    session->predictor().logits(logits.data());
+    session->logits(logits.data());
     out["logits"] = logits;
   }
   std::cout << out.dump() << "\n";

@@ -1,3 +1,5 @@
+// Forward layers over plain buffers (see layers.h): the one implementation used by inference
+// (model/forward.cpp) and, apart from its GEMMs and vectorised GELU, by the trainer.
 #include "model/layers.h"
 
 #include <cmath>
@@ -40,6 +42,14 @@ void relu_forward(float* out, const float* inp, size_t n) {
   for (size_t i = 0; i < n; ++i) out[i] = inp[i] > 0.0f ? inp[i] : 0.0f;
 }
 
+void activation_forward(Activation a, float* out, const float* inp, size_t n) {
+  if (a == Activation::kRelu) {
+    relu_forward(out, inp, n);
+  } else {
+    gelu_forward(out, inp, n);
+  }
+}
+
 void softmax_inplace(float* x, size_t n) {
   if (n == 0) return;
   float mx = x[0];
@@ -53,52 +63,39 @@ void softmax_inplace(float* x, size_t n) {
   for (size_t i = 0; i < n; ++i) x[i] *= inv;
 }
 
-void attention_one(float* out, float* att, const float* q, const float* keys, const float* values, size_t T, size_t C,
-                   size_t NH) {
-  const size_t HS = C / NH;
+void attention_forward(float* out, float* att, const float* q, size_t q_stride, const float* k, const float* v,
+                       size_t kv_stride, size_t T, size_t P, size_t C, size_t NH) {
+  const size_t HS = C / NH, S = P + T;
   const float scale = 1.0f / std::sqrt(static_cast<float>(HS));
   for (size_t h = 0; h < NH; ++h) {
-    const float* qh = q + h * HS;
     for (size_t t = 0; t < T; ++t) {
-      const float* kh = keys + t * C + h * HS;
-      float s = 0.0f;
-      for (size_t i = 0; i < HS; ++i) s += qh[i] * kh[i];
-      att[t] = s * scale;
-    }
-    softmax_inplace(att, T);
-    float* oh = out + h * HS;
-    for (size_t i = 0; i < HS; ++i) oh[i] = 0.0f;
-    for (size_t t = 0; t < T; ++t) {
-      const float* vh = values + t * C + h * HS;
-      const float a = att[t];
-      for (size_t i = 0; i < HS; ++i) oh[i] += a * vh[i];
+      const float* qt = q + t * q_stride + h * HS;
+      float* a = att + (h * T + t) * S;
+      const size_t n = P + t + 1;  // keys this query may see
+      for (size_t u = 0; u < n; ++u) {
+        const float* ku = k + u * kv_stride + h * HS;
+        float s = 0.0f;
+        for (size_t i = 0; i < HS; ++i) s += qt[i] * ku[i];
+        a[u] = s * scale;
+      }
+      softmax_inplace(a, n);
+      for (size_t u = n; u < S; ++u) a[u] = 0.0f;
+      float* o = out + t * C + h * HS;
+      for (size_t i = 0; i < HS; ++i) o[i] = 0.0f;
+      for (size_t u = 0; u < n; ++u) {
+        const float* vu = v + u * kv_stride + h * HS;
+        for (size_t i = 0; i < HS; ++i) o[i] += a[u] * vu[i];
+      }
     }
   }
 }
 
-void attention_forward(float* out, float* att, const float* qkv, size_t T, size_t C, size_t NH) {
-  const size_t HS = C / NH, C3 = 3 * C;
-  const float scale = 1.0f / std::sqrt(static_cast<float>(HS));
-  for (size_t h = 0; h < NH; ++h) {
-    for (size_t t = 0; t < T; ++t) {
-      const float* q = qkv + t * C3 + h * HS;
-      float* a = att + (h * T + t) * T;
-      for (size_t u = 0; u <= t; ++u) {
-        const float* k = qkv + u * C3 + C + h * HS;
-        float s = 0.0f;
-        for (size_t i = 0; i < HS; ++i) s += q[i] * k[i];
-        a[u] = s * scale;
-      }
-      softmax_inplace(a, t + 1);
-      for (size_t u = t + 1; u < T; ++u) a[u] = 0.0f;
-      float* o = out + t * C + h * HS;
-      for (size_t i = 0; i < HS; ++i) o[i] = 0.0f;
-      for (size_t u = 0; u <= t; ++u) {
-        const float* v = qkv + u * C3 + 2 * C + h * HS;
-        for (size_t i = 0; i < HS; ++i) o[i] += a[u] * v[i];
-      }
-    }
-  }
+void embedding_sum(float* x, const float* item, const float* action, const float* time, const float* pos, size_t C) {
+  for (size_t i = 0; i < C; ++i) x[i] = item[i] + action[i] + time[i] + pos[i];
+}
+
+void residual_add(float* out, const float* a, const float* b, size_t n) {
+  for (size_t i = 0; i < n; ++i) out[i] = a[i] + b[i];
 }
 
 }  // namespace forecart

@@ -5,6 +5,8 @@
 
 #include <cstddef>
 
+#include "model/config.h"  // Activation
+
 namespace forecart {
 
 // out[t,:] = (inp[t,:] - mean) * rstd * g + b. mean/rstd ([T]) may be null (inference).
@@ -17,15 +19,22 @@ void linear_forward(float* out, const float* inp, const float* W, const float* b
 // GELU (tanh approximation, as GPT-2) and ReLU, elementwise, in place allowed.
 void gelu_forward(float* out, const float* inp, size_t n);
 void relu_forward(float* out, const float* inp, size_t n);
+// The model's FFN activation (GELU or ReLU), elementwise, in place allowed.
+void activation_forward(Activation a, float* out, const float* inp, size_t n);
 
-// Causal self-attention over T tokens. qkv: [T, 3C] (q | k | v), out: [T, C],
-// att: [NH, T, T] scratch receiving the softmax weights (kept by the trainer for backward).
-void attention_forward(float* out, float* att, const float* qkv, size_t T, size_t C, size_t NH);
+// Causal self-attention of T new tokens (positions P..P+T-1) over P + T keys and values.
+// Query t is at q + t * q_stride; key/value u (0 <= u < P + T) at k/v + u * kv_stride; each holds
+// NH heads of HS values. out: [T, C]; att: [NH, T, P + T] receives the softmax weights (zero past
+// the causal limit), kept by the trainer for backward. The trainer calls it with P = 0 over packed
+// qkv rows (q_stride = kv_stride = 3C); inference with the key/value cache (kv_stride = C).
+void attention_forward(float* out, float* att, const float* q, size_t q_stride, const float* k, const float* v,
+                       size_t kv_stride, size_t T, size_t P, size_t C, size_t NH);
 
-// One query (the newest token) against T cached keys/values: q [C], keys/values [T, C],
-// out [C], att [T] scratch.
-void attention_one(float* out, float* att, const float* q, const float* keys, const float* values, size_t T, size_t C,
-                   size_t NH);
+// x[i] = item[i] + action[i] + time[i] + pos[i]: the input embedding of one token, [C].
+void embedding_sum(float* x, const float* item, const float* action, const float* time, const float* pos, size_t C);
+
+// out[i] = a[i] + b[i] (residual connection; out may alias a or b).
+void residual_add(float* out, const float* a, const float* b, size_t n);
 
 // In-place numerically stable softmax of n values.
 void softmax_inplace(float* x, size_t n);

@@ -1,4 +1,5 @@
-// Inference: the forward pass with a key/value cache, so that appending one event costs one token.
+// Inference state of one history: the window of the newest events and their key/value cache, so
+// that appending one event costs one token of the forward pass (model/forward.h).
 //
 // The window holds up to max_len of the newest events. push() runs one token against the cached
 // keys/values of the earlier ones. When the window is full, it slides by a block: the oldest half
@@ -14,23 +15,15 @@
 #include <vector>
 
 #include "core/status.h"
+#include "model/forward.h"
 #include "model/model.h"
+#include "model/token.h"
 
 namespace forecart {
 
-struct Token {
-  uint32_t item = 0;         // vocab id (0 = unknown)
-  uint32_t action = 0;
-  uint32_t time_bucket = 0;
-};
-
-// Reference full recompute (no cache): final LayerNorm'd hidden states of T <= max_len tokens,
-// hidden [T, d]. Positions are 0..T-1.
-void forward_sequence(const Model& m, const Token* tokens, size_t T, float* hidden);
-
 class Predictor {
  public:
-  // All buffers are allocated here; push() and the scoring calls never allocate.
+  // All buffers are allocated here; push() and assign() never allocate.
   explicit Predictor(const Model& m);
 
   void reset();
@@ -43,34 +36,30 @@ class Predictor {
   // Used by explain() to score a history with one event left out.
   Status assign(const Token* tokens, size_t n);
 
-  size_t window() const { return count_; }          // tokens currently attended to
+  size_t window() const { return count_; }  // tokens currently attended to
   const Token* tokens() const { return tokens_.data(); }
   bool empty() const { return count_ == 0; }
   int64_t last_time() const { return last_time_; }
-  const float* state() const { return hidden_.data(); }  // final hidden of the newest event [d]
+  // Final hidden state of the newest event [d]; zeros for an empty window.
+  const float* state() const { return hidden_.data() + state_row_ * model_.config.dim; }
 
   // Next-action probabilities [num_actions] (softmax(action_b) for an empty history).
   void action_probs(float* out) const;
-  // Raw next-item logits for the whole vocabulary [vocab] (index 0 is the unknown id).
-  void logits(float* out) const;
-  // Raw logit of one vocab id.
-  float logit(uint32_t item) const;
 
   const Model& model() const { return model_; }
 
  private:
-  void run_token(size_t pos);  // computes token pos using cached keys/values of 0..pos-1
-  void recompute();
+  void recompute();  // the whole window as T = count_ tokens on an empty cache
 
   const Model& model_;
-  ParamView w_;
-  std::vector<Token> tokens_;   // [max_len]
+  ParamView w_;                // every parameter but the item table, bound once
+  std::vector<Token> tokens_;  // [max_len]
   size_t count_ = 0;
   int64_t last_time_ = -1;
-  std::vector<float> kcache_, vcache_;  // [layers, max_len, d]
-  // scratch
-  std::vector<float> x_, xn_, qkv_, att_, attn_out_, ffn_, row_, hidden_;
-  mutable std::vector<int8_t> state_q8_;
+  KvCache cache_;
+  ForwardScratch scratch_;
+  std::vector<float> hidden_;  // [max_len, d]: hidden states of the last forward call
+  size_t state_row_ = 0;       // the row of hidden_ that holds the newest event's state
 };
 
 }  // namespace forecart

@@ -11,6 +11,7 @@ namespace forecart {
 Session::Session(const Model& m)
     : predictor_(m),
       scratch_(m),
+      scorer_(m),
       without_(m.config.max_len),
       logits_(m.config.vocab(), 0.0f),
       banned_(m.config.vocab(), 0) {}
@@ -44,11 +45,9 @@ void Session::prepare_scores() {
     log_norm_ = 0.0f;
     return;
   }
-  predictor_.logits(logits_.data());
-  // Softmax over the catalogue (ids 1..N); the unknown id 0 is not a recommendable item. Only the
-  // normaliser is needed here: probabilities are computed for the items that are returned.
-  const float mx = f32_max(logits_.data() + 1, V - 1);
-  log_norm_ = mx + std::log(f32_sum_exp(logits_.data() + 1, V - 1, mx));
+  scorer_.logits(predictor_.state(), logits_.data());
+  // Only the normaliser is needed here: probabilities are computed for the items that are returned.
+  log_norm_ = scorer_.log_normaliser(logits_.data());
   keys_ = logits_.data();
 }
 
@@ -133,7 +132,7 @@ Status Session::explain(const std::vector<uint32_t>& items, std::vector<float>* 
     if (id >= V) return invalid_argument("explain: item index outside the vocabulary");
   out->resize(items.size() * W);
   for (size_t i = 0; i < items.size(); ++i)  // each row starts at the item's logit with the whole window
-    std::fill(out->begin() + i * W, out->begin() + (i + 1) * W, predictor_.logit(items[i]));
+    std::fill(out->begin() + i * W, out->begin() + (i + 1) * W, scorer_.logit(predictor_.state(), items[i]));
   const Token* toks = predictor_.tokens();
   for (size_t j = 0; j < W; ++j) {
     size_t n = 0;
@@ -141,7 +140,7 @@ Status Session::explain(const std::vector<uint32_t>& items, std::vector<float>* 
       if (i != j) without_[n++] = toks[i];
     FORECART_RETURN_IF_ERROR(scratch_.assign(without_.data(), n));
     // With no event left the state is zero and the logit is the item's bias alone.
-    for (size_t i = 0; i < items.size(); ++i) (*out)[i * W + j] -= scratch_.logit(items[i]);
+    for (size_t i = 0; i < items.size(); ++i) (*out)[i * W + j] -= scorer_.logit(scratch_.state(), items[i]);
   }
   return Status::Ok();
 }

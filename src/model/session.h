@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/predictor.h"
+#include "model/scorer.h"
 
 namespace forecart {
 
@@ -51,6 +52,9 @@ class Session {
   // pushes the item up). Costs one window recompute per event; allocates nothing.
   Status explain(const std::vector<uint32_t>& items, std::vector<float>* out);
 
+  // Raw next-item logits [vocab] of the current state (index 0 is the unknown id).
+  void logits(float* out) const { scorer_.logits(predictor_.state(), out); }
+
   const Predictor& predictor() const { return predictor_; }
   const Model& model() const { return predictor_.model(); }
 
@@ -62,6 +66,7 @@ class Session {
 
   Predictor predictor_;
   Predictor scratch_;            // explain(): the history with one event left out
+  Scorer scorer_;
   std::vector<Token> without_;   // [max_len]
   std::vector<float> logits_;    // [vocab]
   const float* keys_ = nullptr;  // logits_ or the popularity prior (shifted by one: keys_[id])

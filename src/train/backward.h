@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "model/predictor.h"  // Token
+#include "model/token.h"
 
 namespace forecart::train {
 

@@ -37,7 +37,7 @@
 
 #include "core/status.h"
 #include "model/config.h"
-#include "model/predictor.h"  // Token
+#include "model/token.h"
 
 namespace forecart::train {
 

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "model/predictor.h"
+#include "model/scorer.h"
 #include "model/session.h"
+#include "reference_forward.h"
 #include "test_util.h"
 
 using namespace forecart;
@@ -52,8 +54,7 @@ TEST_CASE("incremental inference equals a full recompute, before and after slidi
       Predictor p(m);
       auto ev = random_events(25, c, layers);  // 25 > max_len 9: the window slides in blocks 4 times
       std::vector<Token> window;
-      std::vector<float> ref(c.max_len * c.dim);
-      std::vector<float> probs(c.num_actions), ref_logits(c.vocab()), logits(c.vocab());
+      std::vector<float> logits(c.vocab());
       int64_t prev = -1;
       for (size_t i = 0; i < ev.size(); ++i) {
         REQUIRE(p.push(ev[i].item, ev[i].action, ev[i].time).ok());
@@ -61,13 +62,14 @@ TEST_CASE("incremental inference equals a full recompute, before and after slidi
         window.push_back({ev[i].item, ev[i].action, time_bucket(prev, ev[i].time, c.time_buckets)});
         prev = ev[i].time;
         REQUIRE(p.window() == window.size());
-        forward_sequence(m, window.data(), window.size(), ref.data());
+        const std::vector<float> ref = test::reference_forward(m, window);
         const float* last = ref.data() + (window.size() - 1) * c.dim;
         for (uint32_t j = 0; j < c.dim; ++j) REQUIRE(p.state()[j] == Approx(last[j]).margin(1e-5));
       }
       // The hidden state fully determines the heads: spot-check that logits use it.
-      p.logits(logits.data());
-      for (uint32_t i = 0; i < c.vocab(); i += 7) REQUIRE(logits[i] == Approx(p.logit(i)).margin(1e-5));
+      const Scorer scorer(m);
+      scorer.logits(p.state(), logits.data());
+      for (uint32_t i = 0; i < c.vocab(); i += 7) REQUIRE(logits[i] == Approx(scorer.logit(p.state(), i)).margin(1e-5));
     }
   }
 }
@@ -195,14 +197,13 @@ TEST_CASE("explain: the drop in logit when each event is left out, checked by re
     for (size_t i = 0; i < W; ++i)
       if (i != j) rest.push_back(toks[i]);
     // Independent path: full recompute of the shorter history, then the tied head by hand.
-    std::vector<float> hidden(rest.size() * c.dim);
-    forward_sequence(m, rest.data(), rest.size(), hidden.data());
+    const std::vector<float> hidden = test::reference_forward(m, rest);
     const float* h = hidden.data() + (rest.size() - 1) * c.dim;
     const float* bias = m.rest.arena.data() + m.rest.layout.find("item_bias")->offset;
     for (size_t i = 0; i < items.size(); ++i) {
       float logit = bias[items[i]];
       for (uint32_t k = 0; k < c.dim; ++k) logit += h[k] * m.items.f32[items[i] * c.dim + k];
-      REQUIRE(drops[i * W + j] == Approx(s.predictor().logit(items[i]) - logit).margin(1e-4));
+      REQUIRE(drops[i * W + j] == Approx(Scorer(m).logit(s.predictor().state(), items[i]) - logit).margin(1e-4));
     }
   }
   bool any = false;

@@ -123,7 +123,7 @@ TEST_CASE("eval metrics equal a brute-force recomputation", "[train][eval]") {
         // eval replays the newest max_len events of the history (this data has no times).
         const size_t n = seq.size() - 1, start = n > m.config.max_len ? n - m.config.max_len : 0;
         for (size_t i = start; i < n; ++i) REQUIRE(s.record(ds.item_ids[seq[i].item], "view", -1).ok());
-        s.predictor().logits(logits.data());
+        s.logits(logits.data());
         const uint32_t target = m.item_index(ds.item_ids[seq.back().item]);
         std::vector<uint8_t> seen(m.config.vocab(), 0);
         for (size_t i = 0; i + 1 < seq.size(); ++i) seen[m.item_index(ds.item_ids[seq[i].item])] = 1;
