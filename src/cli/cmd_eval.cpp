@@ -63,10 +63,15 @@ int run_eval(const EvalArgs& a) {
   j["mask_seen"] = a.mask_seen;
   j["model"] = {{"full", full_json(e.model.full)}, {"sampled100", sampled_json(e.model.sampled)},
                 {"action", action_json(e, e.model_action)}};
-  j["baselines"] = {
-      {"popular", {{"full", full_json(e.popular.full)}, {"sampled100", sampled_json(e.popular.sampled)}}},
-      {"cooccurrence", {{"full", full_json(e.cooccurrence.full)}, {"sampled100", sampled_json(e.cooccurrence.sampled)}}},
-      {"last_action", {{"action", action_json(e, e.last_action)}}}};
+  j["baselines"] = nlohmann::ordered_json::object();
+  for (const auto& b : e.baselines)
+    j["baselines"][b.name] = {{"full", full_json(b.report.full)}, {"sampled100", sampled_json(b.report.sampled)}};
+  for (const auto& b : e.action_baselines) j["baselines"][b.name] = {{"action", action_json(e, b.metrics)}};
+  j["best_baseline"] = {{"hr@10", e.best_baseline(&train::RankMetrics::hr10)},
+                        {"ndcg@10", e.best_baseline(&train::RankMetrics::ndcg10)},
+                        {"recall@20", e.best_baseline(&train::RankMetrics::recall20)},
+                        {"mrr@20", e.best_baseline(&train::RankMetrics::mrr20)}};
+  j["model_beats_baselines"] = e.model_beats_baselines();
   if (e.unknown_targets)
     fmt::print(stderr, "eval: {} target item(s) are not in the model's catalogue (counted as misses)\n",
                e.unknown_targets);
@@ -83,9 +88,11 @@ int run_eval(const EvalArgs& a) {
                m.full.ndcg10, m.full.recall20, m.full.mrr20, m.sampled.hr10, m.sampled.ndcg10);
   };
   row("forecart", e.model);
-  row("popular", e.popular);
-  row("cooccurrence", e.cooccurrence);
+  for (const auto& b : e.baselines) row(b.name.c_str(), b.report);
   fmt::print("(s100: the SASRec sampled protocol, target vs 100 random non-interacted items)\n");
+  if (!e.model_beats_baselines())
+    fmt::print("warning: the model does not beat every baseline on full-ranking NDCG@10 and HR@10 (best: {} / {})\n",
+               e.best_baseline(&train::RankMetrics::ndcg10), e.best_baseline(&train::RankMetrics::hr10));
   if (e.has_actions) {
     auto arow = [](const char* name, const train::ActionMetrics& m) {
       fmt::print("{:<14} accuracy {:.4f}  macro-F1 {:.4f}  purchase AUC {}\n", name, m.accuracy, m.macro_f1,
@@ -93,7 +100,7 @@ int run_eval(const EvalArgs& a) {
     };
     fmt::print("next action:\n");
     arow("forecart", e.model_action);
-    arow("last action", e.last_action);
+    for (const auto& b : e.action_baselines) arow(b.name.c_str(), b.metrics);
   }
   return 0;
 }

@@ -1,52 +1,50 @@
 // Leave-one-out evaluation (`forecart eval`, and validation during training).
 //
 // Per held-out user (>= 3 events, see data/split.h) the model predicts the fold's target event from
-// the events before it. Reported, over all such users:
+// the events before it (the newest max_len of them, as a shopper's browser would hold them), and
+// is scored by the one catalogue scorer (model/scorer.h) that the browser uses. Reported, over all
+// such users (metrics.h):
 //   full ranking over the whole catalogue: HR@10, NDCG@10, Recall@20, MRR@20;
 //   the SASRec sampled protocol: the target against 100 random items the user never interacted with
 //     (fixed seed), HR@10 and NDCG@10;
 //   next action (when the model has several action types): accuracy, macro-F1, AUC of "purchase".
-// Ranks are pessimistic: rank = 1 + number of other candidates scoring >= the target, so coarse
-// (int8) scores and ties never flatter a method. A target unknown to the model is a miss.
-// Baselines in the same run: most popular items, item-to-item co-occurrence, and "repeat the last
-// action" for the action head.
+// Baselines in the same run (baselines.h), and "repeat the last action" for the action head.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "data/events.h"
 #include "data/split.h"
 #include "model/model.h"
+#include "train/metrics.h"
 
 namespace forecart::train {
 
+class ThreadPool;
+
 struct EvalOptions {
   data::Fold fold = data::Fold::kTest;
-  bool mask_seen = false;     // drop items of the user's history from the candidates
-  size_t negatives = 100;     // sampled protocol
-  uint64_t seed = 42;         // sampled negatives
-  size_t threads = 2;
+  bool mask_seen = false;  // drop items of the user's history from the candidates
+  size_t negatives = 100;  // sampled protocol
+  uint64_t seed = 42;      // sampled negatives
+  size_t threads = 2;      // ignored when a pool is given
+  ThreadPool* pool = nullptr;  // optional: reuse the caller's threads
   bool baselines = true;
-  size_t max_users = 0;       // 0 = all held-out users; else an evenly spaced subset (fast validation)
+  size_t max_users = 0;  // 0 = all held-out users; else an evenly spaced subset (fast validation)
   std::function<void(size_t done, size_t total)> progress;  // optional
 };
 
-struct RankMetrics {
-  double hr10 = 0, ndcg10 = 0, recall20 = 0, mrr20 = 0;
+struct NamedReport {
+  std::string name;
+  MethodReport report;
 };
-struct SampledMetrics {
-  double hr10 = 0, ndcg10 = 0;
-};
-struct ActionMetrics {
-  double accuracy = 0, macro_f1 = 0;
-  double purchase_auc = -1;  // < 0: not available (no purchase action, or one class only)
-};
-struct MethodReport {
-  RankMetrics full;
-  SampledMetrics sampled;
+struct NamedActions {
+  std::string name;
+  ActionMetrics metrics;
 };
 
 struct EvalReport {
@@ -54,8 +52,15 @@ struct EvalReport {
   size_t items = 0;            // catalogue size
   size_t unknown_targets = 0;  // targets not in the model's catalogue (counted as misses)
   bool has_actions = false;    // the model has more than one action type
-  MethodReport model, popular, cooccurrence;
-  ActionMetrics model_action, last_action;
+  MethodReport model;
+  std::vector<NamedReport> baselines;  // popular, cooccurrence, recent (empty when !opts.baselines)
+  ActionMetrics model_action;
+  std::vector<NamedActions> action_baselines;  // last_action
+
+  // The best baseline's name on one full-ranking metric (RankMetrics member), "" when none.
+  std::string best_baseline(double RankMetrics::*metric) const;
+  // The model is above every baseline on full-ranking NDCG@10 and HR@10.
+  bool model_beats_baselines() const;
 };
 
 // ds is mapped onto the model by item id strings and action names (an action name the model does

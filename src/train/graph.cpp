@@ -3,105 +3,28 @@
 #include "train/graph.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <limits>
-#include <mutex>
 #include <string>
-#include <system_error>
-#include <thread>
 
 #include "model/layers.h"
 #include "train/backward.h"
 #include "train/eigen.h"
+#include "train/graph_internal.h"
+#include "train/thread_pool.h"
 
 namespace forecart::train {
 
-// ------------------------------------------------------------------------------------------
-// Fork-join pool: run(fn) calls fn(tid) for tid = 0..n-1 (0 on the calling thread) and returns
-// when all are done. Which work a tid does is fixed by the caller, so results never depend on
-// scheduling.
-class ThreadPool {
- public:
-  explicit ThreadPool(size_t n) : n_(n) {}
-  ~ThreadPool() {
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      stop_ = true;
-    }
-    start_.notify_all();
-    for (auto& t : workers_) t.join();
-  }
-  Status start() {
-    try {
-      for (size_t tid = 1; tid < n_; ++tid) workers_.emplace_back([this, tid] { loop(tid); });
-    } catch (const std::system_error& e) {
-      return Status(StatusCode::kInternal, std::string("could not start trainer threads: ") + e.what());
-    }
-    return Status::Ok();
-  }
-  size_t size() const { return n_; }
-
-  void run(const std::function<void(size_t)>& fn) {
-    if (n_ == 1) {
-      fn(0);
-      return;
-    }
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      job_ = &fn;
-      pending_ = n_ - 1;
-      ++generation_;
-    }
-    start_.notify_all();
-    fn(0);
-    std::unique_lock<std::mutex> lk(mu_);
-    done_.wait(lk, [this] { return pending_ == 0; });
-    job_ = nullptr;
-  }
-
- private:
-  void loop(size_t tid) {
-    uint64_t seen = 0;
-    for (;;) {
-      const std::function<void(size_t)>* job = nullptr;
-      {
-        std::unique_lock<std::mutex> lk(mu_);
-        start_.wait(lk, [&] { return stop_ || generation_ != seen; });
-        if (stop_) return;
-        seen = generation_;
-        job = job_;
-      }
-      (*job)(tid);
-      std::lock_guard<std::mutex> lk(mu_);
-      if (--pending_ == 0) done_.notify_one();
-    }
-  }
-
-  size_t n_;
-  std::vector<std::thread> workers_;
-  std::mutex mu_;
-  std::condition_variable start_, done_;
-  const std::function<void(size_t)>* job_ = nullptr;
-  uint64_t generation_ = 0;
-  size_t pending_ = 0;
-  bool stop_ = false;
-};
+using detail::kHeadBufferFloats;
+using detail::part;
+using detail::splitmix64;
+using detail::zero;
 
 namespace {
 
-constexpr size_t kHeadBufferFloats = size_t{1} << 21;  // logits per item-head chunk (8 MiB)
 constexpr uint32_t kMaxThreads = 256;
 constexpr uint32_t kMaxNegSamples = 1u << 20;
-
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
 
 // Dropout sites: 0 = embedding sum, 1 + 2l = attention projection of block l, 2 + 2l = its fc2.
 // x[i] *= mask[i] with mask = 0 (dropped, probability p) or 1 / (1 - p); element i of the slice
@@ -134,12 +57,8 @@ void activation_backward(Activation a, float* dinp, const float* inp, const floa
   }
 }
 
-void zero(float* p, size_t n) { std::memset(p, 0, n * sizeof(float)); }
-
-// [begin, end) of part `i` of `n` equal parts of [0, total).
-size_t part(size_t total, size_t i, size_t n) { return total * i / n; }
-
 }  // namespace
+
 
 // ------------------------------------------------------------------------------------------
 void TrainBatch::clear() {
@@ -431,133 +350,6 @@ void TrainGraph::backward_chunk(const ParamView& w, const TrainBatch& b, size_t 
   }
   if (dropout_on)
     for (size_t i = 0; i < n * d; ++i) dres[i] *= drop_emb_[a * d + i];
-}
-
-// ------------------------------------------------------------------------------------------
-// Item head. N = rows with a target, d = channels, K = logits per row, R = rows per chunk.
-// Full softmax: the candidate table is item_emb rows 1..V-1 (id 0 is left out, i.e. its logit is
-// -inf), K = V-1, row r's target is column item-1. Sampled: column 0 is the row's own target,
-// columns 1..S the shared negatives (an accidental hit is set to -inf).
-// Per chunk: (A) threads split rows: logits GEMM, softmax-xent in place, dH = dZ . table;
-// (B) threads split candidates: dtable += dZ^T . H, dbias += colsum dZ. Row losses are summed
-// in row order afterwards, so neither part depends on the thread count.
-void TrainGraph::sample_negatives(const ParamView& w) {
-  const size_t d = config_.dim;
-  const uint64_t span = config_.num_items;  // ids 1..V-1
-  uint64_t state = rng_key_ ^ 0x6E656761746976ull;
-  for (size_t j = 0; j < negatives_.size(); ++j) {
-    state = splitmix64(state);
-    const uint32_t id = static_cast<uint32_t>(1 + state % span);
-    negatives_[j] = id;
-    std::memcpy(neg_emb_.data() + j * d, w.item_emb + static_cast<size_t>(id) * d, d * sizeof(float));
-    neg_bias_[j] = w.item_bias[id];
-  }
-}
-
-double TrainGraph::item_head(const ParamView& w, ParamView* g) {
-  const size_t N = rows_.size(), d = config_.dim, S = options_.neg_samples;
-  const bool sampled = S > 0;
-  const size_t K = sampled ? S : config_.num_items;  // candidates from the table
-  const size_t ld = sampled ? 1 + S : K;               // logits row stride
-  const float* table = sampled ? neg_emb_.data() : w.item_emb + d;
-  const float* tbias = sampled ? neg_bias_.data() : w.item_bias + 1;
-  float* dtable = sampled ? dneg_emb_.data() : (g ? g->item_emb + d : nullptr);
-  float* dtbias = sampled ? dneg_bias_.data() : (g ? g->item_bias + 1 : nullptr);
-  if (sampled && g) {
-    zero(dneg_emb_.data(), S * d);
-    zero(dneg_bias_.data(), S);
-  }
-  const float scale = 1.0f / static_cast<float>(N);
-  const ConstMatMap E(table, idx(K), idx(d));
-  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
-  const size_t nt = pool_->size();
-
-  for (size_t c0 = 0; c0 < N; c0 += head_rows_) {
-    const size_t rc = std::min(head_rows_, N - c0);
-    pool_->run([&](size_t tid) {  // (A) rows
-      const size_t r0 = part(rc, tid, nt), r1 = part(rc, tid + 1, nt);
-      if (r0 == r1) return;
-      const ConstMatMap Hc(H_.data() + (c0 + r0) * d, idx(r1 - r0), idx(d));
-      float* Z = logits_.data() + r0 * ld;
-      StridedMatMap Zc(Z + (sampled ? 1 : 0), idx(r1 - r0), idx(K), Eigen::OuterStride<>(idx(ld)));
-      Zc.noalias() = Hc * E.transpose();
-      Zc.rowwise() += ConstRowMap(tbias, idx(K));
-      for (size_t r = r0; r < r1; ++r) {
-        float* z = logits_.data() + r * ld;
-        const uint32_t item = row_item_[c0 + r];
-        size_t target = item - 1;
-        if (sampled) {
-          const float* h = H_.data() + (c0 + r) * d;
-          const float* e = w.item_emb + static_cast<size_t>(item) * d;
-          float s = 0.0f;
-          for (size_t i = 0; i < d; ++i) s += h[i] * e[i];
-          z[0] = s + w.item_bias[item];
-          for (size_t j = 0; j < S; ++j)
-            if (negatives_[j] == item) z[1 + j] = kNegInf;
-          target = 0;
-        }
-        row_loss_[c0 + r] = softmax_xent_backward_inplace(z, ld, target, scale);
-        if (sampled) {
-          dtarget_[c0 + r] = z[0];
-          for (size_t j = 0; j < S; ++j)
-            if (negatives_[j] == item) z[1 + j] = 0.0f;  // masked: exactly no gradient
-        }
-      }
-      if (!g) return;
-      MatMap dHc(dH_.data() + (c0 + r0) * d, idx(r1 - r0), idx(d));
-      dHc.noalias() = Zc * E;
-      if (sampled) {
-        for (size_t r = r0; r < r1; ++r) {
-          const float dz = dtarget_[c0 + r];
-          const float* e = w.item_emb + static_cast<size_t>(row_item_[c0 + r]) * d;
-          float* dh = dH_.data() + (c0 + r) * d;
-          for (size_t i = 0; i < d; ++i) dh[i] += dz * e[i];
-        }
-      }
-    });
-    if (!g) continue;
-    pool_->run([&](size_t tid) {  // (B) candidates
-      const size_t k0 = part(K, tid, nt), k1 = part(K, tid + 1, nt);
-      if (k0 == k1) return;
-      const float* Z = logits_.data() + (sampled ? 1 : 0);
-      const ConstStridedMatMap Zc(Z + k0, idx(rc), idx(k1 - k0), Eigen::OuterStride<>(idx(ld)));
-      MatMap dE(dtable + k0 * d, idx(k1 - k0), idx(d));
-      dE.noalias() += Zc.transpose() * ConstMatMap(H_.data() + c0 * d, idx(rc), idx(d));
-      Eigen::Map<Eigen::ArrayXf> db(dtbias + k0, idx(k1 - k0));
-      for (size_t r = 0; r < rc; ++r) db += Eigen::Map<const Eigen::ArrayXf>(Z + r * ld + k0, idx(k1 - k0));
-    });
-  }
-  if (sampled && g) {  // scatter into the table, in a fixed order: negatives, then targets
-    for (size_t j = 0; j < S; ++j) {
-      float* dst = g->item_emb + static_cast<size_t>(negatives_[j]) * d;
-      const float* src = dneg_emb_.data() + j * d;
-      for (size_t i = 0; i < d; ++i) dst[i] += src[i];
-      g->item_bias[negatives_[j]] += dneg_bias_[j];
-    }
-    for (size_t r = 0; r < N; ++r) {
-      const uint32_t item = row_item_[r];
-      const float dz = dtarget_[r];
-      float* dst = g->item_emb + static_cast<size_t>(item) * d;
-      const float* h = H_.data() + r * d;
-      for (size_t i = 0; i < d; ++i) dst[i] += dz * h[i];
-      g->item_bias[item] += dz;
-    }
-  }
-  double sum = 0.0;
-  for (size_t r = 0; r < N; ++r) sum += row_loss_[r];
-  return sum;
-}
-
-// Action head: Za[N,A] = H . action_w^T + action_b; softmax-xent per row; dH += dZa . action_w.
-double TrainGraph::action_head(const ParamView& w, ParamView* g) {
-  const size_t N = rows_.size(), d = config_.dim, A = config_.num_actions;
-  float* Z = action_logits_.data();
-  linear_forward_gemm(Z, H_.data(), w.action_w, w.action_b, N, d, A);
-  const float scale = options_.action_weight / static_cast<float>(N);
-  double sum = 0.0;
-  for (size_t r = 0; r < N; ++r) sum += softmax_xent_backward_inplace(Z + r * A, A, row_action_[r], scale);
-  if (g) linear_backward(dH_.data(), g->action_w, g->action_b, Z, H_.data(), w.action_w, N, d, A);
-  return sum;
 }
 
 // ------------------------------------------------------------------------------------------

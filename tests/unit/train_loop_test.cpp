@@ -185,9 +185,57 @@ TEST_CASE("eval: ties count against the model; baselines and action metrics", "[
   REQUIRE(e.model.full.ndcg10 == Approx(1.0 / std::log2(7.0)));
   // Popular from the training parts (a: i1,i2; b: i1,i2; c: i2,i3): i4 and i6 have count 0 and tie
   // with i5 (0) -> for targets i4 (a, b) and i6 (c) the rank is 1 + #{items with count >= 0, others}.
-  REQUIRE(e.popular.full.mrr20 == Approx((1.0 / 6 + 1.0 / 6 + 1.0 / 6) / 3));
+  REQUIRE(e.baselines.size() == 3);
+  REQUIRE(e.baselines[0].name == "popular");
+  REQUIRE(e.baselines[0].report.full.mrr20 == Approx((1.0 / 6 + 1.0 / 6 + 1.0 / 6) / 3));
   REQUIRE(e.has_actions);
   // Targets: purchase, purchase, purchase; last history actions: cart, view, view.
-  REQUIRE(e.last_action.accuracy == Approx(0.0));
-  REQUIRE(e.last_action.purchase_auc < 0);  // one class only among targets: AUC undefined
+  REQUIRE(e.action_baselines.at(0).name == "last_action");
+  REQUIRE(e.action_baselines[0].metrics.accuracy == Approx(0.0));
+  REQUIRE(e.action_baselines[0].metrics.purchase_auc < 0);  // one class only among targets: AUC undefined
+  // A model that ties everything is at no baseline's level.
+  REQUIRE_FALSE(e.model_beats_baselines());
+}
+
+TEST_CASE("eval: the recent baseline ranks the user's own items newest first", "[train][eval]") {
+  // Test targets: a comes back to i1 (its 4th newest item), b to i5 (2nd newest), c to i9 (never seen).
+  const std::string text =
+      "user,item\n"
+      "a,i1\na,i2\na,i3\na,i4\na,i1\n"
+      "b,i3\nb,i5\nb,i6\nb,i5\n"
+      "c,i7\nc,i8\nc,i2\nc,i9\n";
+  auto ds_r = data::read_events_text(text, "repeat.csv", {});
+  REQUIRE(ds_r.ok());
+  const data::Dataset& ds = ds_r.value();
+  ModelConfig c;
+  c.num_items = static_cast<uint32_t>(ds.item_ids.size());
+  c.dim = 8;
+  c.layers = 1;
+  c.ffn_dim = 16;
+  c.max_len = 4;
+  ModelWeights w = ModelWeights::zeros(c);
+  ModelMeta meta;
+  meta.action_names = ds.action_names;
+  meta.item_ids = ds.item_ids;
+  meta.popularity.assign(c.num_items, 1.0f / c.num_items);
+  const Model m = Model::from_weights(w, meta, false);
+  train::EvalOptions eo;
+  eo.negatives = 3;
+  auto rep = train::evaluate(m, ds, eo);
+  REQUIRE(rep.ok());
+  const auto& e = rep.value();
+  REQUIRE(e.baselines.at(2).name == "recent");
+  // a: history i1 i2 i3 i4 -> i1 is the 4th newest (rank 4); b: i3 i5 i6 -> i5 rank 2; c: i9 is
+  // neither in the history nor in training: last of the 9 items (pessimistic tie), rank 9.
+  REQUIRE(e.baselines[2].report.full.mrr20 == Approx((1.0 / 4 + 1.0 / 2 + 1.0 / 9) / 3));
+  REQUIRE(e.baselines[2].report.full.ndcg10 ==
+          Approx((1 / std::log2(5.0) + 1 / std::log2(3.0) + 1 / std::log2(10.0)) / 3));
+  // Popular (training counts: i3 2, i1 i2 i5 i7 i8 1): ranks 6, 6 and 9.
+  REQUIRE(e.baselines[0].report.full.mrr20 == Approx((1.0 / 6 + 1.0 / 6 + 1.0 / 9) / 3));
+  // Co-occurrence: b's i3 was followed by i5 in training, so b's target ranks 1; a's i1 follows
+  // nothing (rank 6 among the tied), c's i9 is last (9).
+  REQUIRE(e.baselines[1].report.full.mrr20 == Approx((1.0 / 6 + 1.0 + 1.0 / 9) / 3));
+  REQUIRE(e.best_baseline(&train::RankMetrics::mrr20) == "cooccurrence");
+  REQUIRE(e.best_baseline(&train::RankMetrics::ndcg10) == "cooccurrence");
+  REQUIRE_FALSE(e.model_beats_baselines());
 }

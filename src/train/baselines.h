@@ -1,0 +1,35 @@
+// What a shop can show without a model, as recommenders scored like the model (`forecart eval`):
+//   popular       the most frequent items of the training events;
+//   cooccurrence  "customers also viewed": items that followed the user's newest 3 items within 3
+//                 steps in the training events (nearer counts more), popularity breaking ties;
+//   recent        "recently viewed": the user's own history items, newest first, then popularity.
+// Tables are counted on the training part of the data only (never a held-out event).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "data/events.h"
+
+namespace forecart::train {
+
+class ItemBaselines {
+ public:
+  enum Kind : size_t { kPopular = 0, kCooccurrence = 1, kRecent = 2, kCount = 3 };
+  static const char* name(size_t kind);
+
+  // item_map: dataset item index -> vocab id of the model (0 = unknown); V = vocab size.
+  static ItemBaselines build(const data::Dataset& ds, const std::vector<uint32_t>& item_map, size_t V);
+
+  // scores[V] of one baseline for a history of vocab ids, oldest first (index 0 is never a candidate).
+  void score(size_t kind, const uint32_t* history, size_t n, float* scores) const;
+
+ private:
+  size_t V_ = 0;
+  std::vector<float> prior_;  // [V] popularity scaled into [0, 1e-3]: the tie-breaker
+  std::vector<std::vector<std::pair<uint32_t, float>>> cooc_;  // [V] followers and their weights
+};
+
+}  // namespace forecart::train

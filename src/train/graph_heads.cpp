@@ -1,0 +1,146 @@
+// TrainGraph's losses: the item head (full or sampled softmax over the tied item table) and the
+// action head, each with its backward into the final hidden states and the head parameters.
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "train/backward.h"
+#include "train/eigen.h"
+#include "train/graph.h"
+#include "train/graph_internal.h"
+#include "train/thread_pool.h"
+
+namespace forecart::train {
+
+using detail::part;
+using detail::splitmix64;
+using detail::zero;
+
+// ------------------------------------------------------------------------------------------
+// Item head. N = rows with a target, d = channels, K = logits per row, R = rows per chunk.
+// Full softmax: the candidate table is item_emb rows 1..V-1 (id 0 is left out, i.e. its logit is
+// -inf), K = V-1, row r's target is column item-1. Sampled: column 0 is the row's own target,
+// columns 1..S the shared negatives (an accidental hit is set to -inf).
+// Per chunk: (A) threads split rows: logits GEMM, softmax-xent in place, dH = dZ . table;
+// (B) threads split candidates: dtable += dZ^T . H, dbias += colsum dZ. Row losses are summed
+// in row order afterwards, so neither part depends on the thread count.
+void TrainGraph::sample_negatives(const ParamView& w) {
+  const size_t d = config_.dim;
+  const uint64_t span = config_.num_items;  // ids 1..V-1
+  uint64_t state = rng_key_ ^ 0x6E656761746976ull;
+  for (size_t j = 0; j < negatives_.size(); ++j) {
+    state = splitmix64(state);
+    const uint32_t id = static_cast<uint32_t>(1 + state % span);
+    negatives_[j] = id;
+    std::memcpy(neg_emb_.data() + j * d, w.item_emb + static_cast<size_t>(id) * d, d * sizeof(float));
+    neg_bias_[j] = w.item_bias[id];
+  }
+}
+
+double TrainGraph::item_head(const ParamView& w, ParamView* g) {
+  const size_t N = rows_.size(), d = config_.dim, S = options_.neg_samples;
+  const bool sampled = S > 0;
+  const size_t K = sampled ? S : config_.num_items;  // candidates from the table
+  const size_t ld = sampled ? 1 + S : K;               // logits row stride
+  const float* table = sampled ? neg_emb_.data() : w.item_emb + d;
+  const float* tbias = sampled ? neg_bias_.data() : w.item_bias + 1;
+  float* dtable = sampled ? dneg_emb_.data() : (g ? g->item_emb + d : nullptr);
+  float* dtbias = sampled ? dneg_bias_.data() : (g ? g->item_bias + 1 : nullptr);
+  if (sampled && g) {
+    zero(dneg_emb_.data(), S * d);
+    zero(dneg_bias_.data(), S);
+  }
+  const float scale = 1.0f / static_cast<float>(N);
+  const ConstMatMap E(table, idx(K), idx(d));
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  const size_t nt = pool_->size();
+
+  for (size_t c0 = 0; c0 < N; c0 += head_rows_) {
+    const size_t rc = std::min(head_rows_, N - c0);
+    pool_->run([&](size_t tid) {  // (A) rows
+      const size_t r0 = part(rc, tid, nt), r1 = part(rc, tid + 1, nt);
+      if (r0 == r1) return;
+      const ConstMatMap Hc(H_.data() + (c0 + r0) * d, idx(r1 - r0), idx(d));
+      float* Z = logits_.data() + r0 * ld;
+      StridedMatMap Zc(Z + (sampled ? 1 : 0), idx(r1 - r0), idx(K), Eigen::OuterStride<>(idx(ld)));
+      Zc.noalias() = Hc * E.transpose();
+      Zc.rowwise() += ConstRowMap(tbias, idx(K));
+      for (size_t r = r0; r < r1; ++r) {
+        float* z = logits_.data() + r * ld;
+        const uint32_t item = row_item_[c0 + r];
+        size_t target = item - 1;
+        if (sampled) {
+          const float* h = H_.data() + (c0 + r) * d;
+          const float* e = w.item_emb + static_cast<size_t>(item) * d;
+          float s = 0.0f;
+          for (size_t i = 0; i < d; ++i) s += h[i] * e[i];
+          z[0] = s + w.item_bias[item];
+          for (size_t j = 0; j < S; ++j)
+            if (negatives_[j] == item) z[1 + j] = kNegInf;
+          target = 0;
+        }
+        row_loss_[c0 + r] = softmax_xent_backward_inplace(z, ld, target, scale);
+        if (sampled) {
+          dtarget_[c0 + r] = z[0];
+          for (size_t j = 0; j < S; ++j)
+            if (negatives_[j] == item) z[1 + j] = 0.0f;  // masked: exactly no gradient
+        }
+      }
+      if (!g) return;
+      MatMap dHc(dH_.data() + (c0 + r0) * d, idx(r1 - r0), idx(d));
+      dHc.noalias() = Zc * E;
+      if (sampled) {
+        for (size_t r = r0; r < r1; ++r) {
+          const float dz = dtarget_[c0 + r];
+          const float* e = w.item_emb + static_cast<size_t>(row_item_[c0 + r]) * d;
+          float* dh = dH_.data() + (c0 + r) * d;
+          for (size_t i = 0; i < d; ++i) dh[i] += dz * e[i];
+        }
+      }
+    });
+    if (!g) continue;
+    pool_->run([&](size_t tid) {  // (B) candidates
+      const size_t k0 = part(K, tid, nt), k1 = part(K, tid + 1, nt);
+      if (k0 == k1) return;
+      const float* Z = logits_.data() + (sampled ? 1 : 0);
+      const ConstStridedMatMap Zc(Z + k0, idx(rc), idx(k1 - k0), Eigen::OuterStride<>(idx(ld)));
+      MatMap dE(dtable + k0 * d, idx(k1 - k0), idx(d));
+      dE.noalias() += Zc.transpose() * ConstMatMap(H_.data() + c0 * d, idx(rc), idx(d));
+      Eigen::Map<Eigen::ArrayXf> db(dtbias + k0, idx(k1 - k0));
+      for (size_t r = 0; r < rc; ++r) db += Eigen::Map<const Eigen::ArrayXf>(Z + r * ld + k0, idx(k1 - k0));
+    });
+  }
+  if (sampled && g) {  // scatter into the table, in a fixed order: negatives, then targets
+    for (size_t j = 0; j < S; ++j) {
+      float* dst = g->item_emb + static_cast<size_t>(negatives_[j]) * d;
+      const float* src = dneg_emb_.data() + j * d;
+      for (size_t i = 0; i < d; ++i) dst[i] += src[i];
+      g->item_bias[negatives_[j]] += dneg_bias_[j];
+    }
+    for (size_t r = 0; r < N; ++r) {
+      const uint32_t item = row_item_[r];
+      const float dz = dtarget_[r];
+      float* dst = g->item_emb + static_cast<size_t>(item) * d;
+      const float* h = H_.data() + r * d;
+      for (size_t i = 0; i < d; ++i) dst[i] += dz * h[i];
+      g->item_bias[item] += dz;
+    }
+  }
+  double sum = 0.0;
+  for (size_t r = 0; r < N; ++r) sum += row_loss_[r];
+  return sum;
+}
+
+// Action head: Za[N,A] = H . action_w^T + action_b; softmax-xent per row; dH += dZa . action_w.
+double TrainGraph::action_head(const ParamView& w, ParamView* g) {
+  const size_t N = rows_.size(), d = config_.dim, A = config_.num_actions;
+  float* Z = action_logits_.data();
+  linear_forward_gemm(Z, H_.data(), w.action_w, w.action_b, N, d, A);
+  const float scale = options_.action_weight / static_cast<float>(N);
+  double sum = 0.0;
+  for (size_t r = 0; r < N; ++r) sum += softmax_xent_backward_inplace(Z + r * A, A, row_action_[r], scale);
+  if (g) linear_backward(dH_.data(), g->action_w, g->action_b, Z, H_.data(), w.action_w, N, d, A);
+  return sum;
+}
+
+}  // namespace forecart::train
