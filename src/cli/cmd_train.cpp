@@ -56,7 +56,7 @@ std::string eta_string(double seconds) {
 
 int run_train(TrainArgs& a) {
   data::Dataset ds = load_data_or_throw(a.data);
-  a.opt.activation = a.activation == "relu" ? Activation::kRelu : Activation::kGelu;
+  a.opt.model.activation = a.activation == "relu" ? Activation::kRelu : Activation::kGelu;
   a.opt.time_budget_s = a.minutes * 60.0;
   a.opt.checkpoint_path = checkpoint_path_for(a.out);
   if (a.opt.halt_after_steps) a.opt.halt = []() { std::_Exit(137); };  // tests: die like a killed process
@@ -90,11 +90,13 @@ int run_train(TrainArgs& a) {
   j["out"] = a.out;
   j["weights"] = a.fp32 ? "fp32" : "int8";
   const auto& o = a.opt;
-  j["config"] = {{"dim", o.dim}, {"layers", o.layers}, {"heads", o.heads}, {"max_len", o.max_len},
-                 {"activation", a.activation}, {"epochs", o.epochs}, {"batch", o.batch}, {"lr", o.lr},
-                 {"weight_decay", o.weight_decay}, {"dropout", o.dropout}, {"clip", o.clip},
-                 {"action_weight", o.action_weight}, {"neg_samples", o.neg_samples}, {"patience", o.patience},
-                 {"val_users", o.val_users}, {"threads", o.threads}, {"seed", o.seed}};
+  j["config"] = {{"dim", o.model.dim}, {"layers", o.model.layers}, {"heads", o.model.heads},
+                 {"ffn_dim", o.model.ffn_dim ? o.model.ffn_dim : 4 * o.model.dim}, {"max_len", o.model.max_len},
+                 {"activation", a.activation}, {"epochs", o.epochs}, {"batch", o.graph.max_batch}, {"lr", o.adam.lr},
+                 {"weight_decay", o.adam.weight_decay}, {"dropout", o.graph.dropout}, {"clip", o.clip},
+                 {"action_weight", o.graph.action_weight}, {"neg_samples", o.graph.neg_samples},
+                 {"patience", o.patience}, {"val_users", o.val_users}, {"threads", o.graph.threads},
+                 {"seed", o.graph.seed}};
   j["items"] = ds.item_ids.size();
   j["users"] = ds.user_ids.size();
   j["train_sequences"] = res.train_sequences;
@@ -123,25 +125,25 @@ Command add_train(CLI::App& app) {
   sub->add_option("--out", a->out, "Output model file (.fcm); the training log goes to OUT.train.json")->required();
   sub->add_flag("--fp32", a->fp32, "Write an fp32 model instead of int8");
   sub->add_option("--epochs", o.epochs, "Maximum epochs")->check(CLI::Range(1, 100000))->capture_default_str();
-  sub->add_option("--dim", o.dim, "Model width d")->check(CLI::Range(2, 1024))->capture_default_str();
-  sub->add_option("--layers", o.layers, "Transformer blocks")->check(CLI::Range(0, 16))->capture_default_str();
-  sub->add_option("--heads", o.heads, "Attention heads (divides dim)")->check(CLI::Range(1, 64))->capture_default_str();
-  sub->add_option("--max-len", o.max_len, "Events attended to")->check(CLI::Range(1, 512))->capture_default_str();
+  sub->add_option("--dim", o.model.dim, "Model width d")->check(CLI::Range(2, 1024))->capture_default_str();
+  sub->add_option("--layers", o.model.layers, "Transformer blocks")->check(CLI::Range(0, 16))->capture_default_str();
+  sub->add_option("--heads", o.model.heads, "Attention heads (divides dim)")->check(CLI::Range(1, 64))->capture_default_str();
+  sub->add_option("--max-len", o.model.max_len, "Events attended to")->check(CLI::Range(1, 512))->capture_default_str();
   sub->add_option("--activation", a->activation, "gelu or relu")->check(CLI::IsMember({"gelu", "relu"}))->capture_default_str();
-  sub->add_option("--lr", o.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
-  sub->add_option("--weight-decay", o.weight_decay, "AdamW decay of the weight matrices")->capture_default_str();
-  sub->add_option("--batch", o.batch, "Sequences per step")->check(CLI::Range(1, 65536))->capture_default_str();
-  sub->add_option("--dropout", o.dropout, "Dropout rate")->check(CLI::Range(0.0, 0.95))->capture_default_str();
+  sub->add_option("--lr", o.adam.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  sub->add_option("--weight-decay", o.adam.weight_decay, "AdamW decay of the weight matrices")->capture_default_str();
+  sub->add_option("--batch", o.graph.max_batch, "Sequences per step")->check(CLI::Range(1, 65536))->capture_default_str();
+  sub->add_option("--dropout", o.graph.dropout, "Dropout rate")->check(CLI::Range(0.0, 0.95))->capture_default_str();
   sub->add_option("--clip", o.clip, "Gradient clipping by global norm (0 = off)")->capture_default_str();
-  sub->add_option("--action-weight", o.action_weight, "Weight of the next-action loss")->capture_default_str();
-  sub->add_option("--neg-samples", o.neg_samples, "Sampled softmax with this many negatives (0 = full softmax)")
+  sub->add_option("--action-weight", o.graph.action_weight, "Weight of the next-action loss")->capture_default_str();
+  sub->add_option("--neg-samples", o.graph.neg_samples, "Sampled softmax with this many negatives (0 = full softmax)")
       ->capture_default_str();
   sub->add_option("--patience", o.patience, "Stop after this many epochs without a better validation NDCG@10")
       ->capture_default_str();
   sub->add_option("--val-users", o.val_users, "Validation users per epoch (0 = all)")->capture_default_str();
   sub->add_option("--minutes", a->minutes, "Time budget; the best epoch so far is kept (0 = none)")->capture_default_str();
-  sub->add_option("--threads", o.threads, "Threads")->check(CLI::Range(1, 256))->capture_default_str();
-  sub->add_option("--seed", o.seed, "Random seed (same seed + threads = same model)")->capture_default_str();
+  sub->add_option("--threads", o.graph.threads, "Threads")->check(CLI::Range(1, 256))->capture_default_str();
+  sub->add_option("--seed", o.graph.seed, "Random seed (same seed + threads = same model)")->capture_default_str();
   sub->add_flag("--resume", o.resume,
                 "Continue an interrupted run from OUT.ckpt (same data and flags): the result equals an uninterrupted run");
   sub->add_option("--checkpoint-every", o.checkpoint_every,

@@ -81,7 +81,7 @@ TrainGraph::~TrainGraph() = default;
 TrainGraph::TrainGraph(TrainGraph&&) noexcept = default;
 TrainGraph& TrainGraph::operator=(TrainGraph&&) noexcept = default;
 
-Result<TrainGraph> TrainGraph::create(const ModelConfig& config, const TrainOptions& options) {
+Result<TrainGraph> TrainGraph::create(const ModelConfig& config, const GraphOptions& options) {
   FORECART_RETURN_IF_ERROR(config.validate());
   if (config.num_items == 0) return invalid_argument("training needs at least one catalogue item");
   if (options.max_batch == 0) return invalid_argument("max_batch must be at least 1");

@@ -76,7 +76,7 @@ struct TrainBatch {
   void add_sequence(const Token* toks, const uint32_t* next_item, const uint32_t* next_action, size_t n);
 };
 
-struct TrainOptions {
+struct GraphOptions {
   uint32_t max_batch = 128;     // sequences per batch (buffers are sized for max_batch * max_len)
   uint32_t threads = 1;         // 1..256
   float dropout = 0.0f;         // inverted dropout rate in [0, 1), used only when training
@@ -103,7 +103,7 @@ class TrainGraph {
   TrainGraph& operator=(TrainGraph&&) noexcept;
 
   // Validates config and options and allocates every buffer (and the worker threads).
-  static Result<TrainGraph> create(const ModelConfig& config, const TrainOptions& options);
+  static Result<TrainGraph> create(const ModelConfig& config, const GraphOptions& options);
 
   // One forward + loss (+ backward) pass.
   //   params: arena of ParamLayout::build(config) (item table included), e.g. ModelWeights::arena.
@@ -125,7 +125,7 @@ class TrainGraph {
   void set_step_count(uint64_t k) { step_count_ = k; }
 
   const ModelConfig& config() const { return config_; }
-  const TrainOptions& options() const { return options_; }
+  const GraphOptions& options() const { return options_; }
 
  private:
   struct Layer {  // saved activations of one block, packed [tokens, ...]
@@ -145,7 +145,7 @@ class TrainGraph {
   void sample_negatives(const ParamView& w);
 
   ModelConfig config_;
-  TrainOptions options_;
+  GraphOptions options_;
   ParamLayout layout_;        // of params and grads
   ParamLayout local_layout_;  // of the per-thread accumulators (built without the item table)
   size_t local_begin_ = 0, local_end_ = 0;  // the span they fill (blocks.*, lnf_*) in local_layout_

@@ -1,6 +1,7 @@
 // The training loop behind `forecart train`: batches of users' training prefixes, AdamW, early
 // stopping on the validation fold (the split of data/split.h, the same one `forecart eval` uses),
-// keeping the best epoch. Deterministic for a given seed and thread count.
+// keeping the best epoch. Deterministic for a given seed and thread count; resumable from a
+// checkpoint (checkpoint.h) with the same result as an uninterrupted run.
 #pragma once
 
 #include <cstdint>
@@ -11,44 +12,43 @@
 #include "core/status.h"
 #include "data/events.h"
 #include "model/model.h"
-#include "train/eval.h"
+#include "train/adam.h"
+#include "train/graph.h"
+#include "train/loop_state.h"
 
 namespace forecart::train {
 
 struct TrainerOptions {
-  // Model
-  uint32_t dim = 64, layers = 2, heads = 2, max_len = 50, time_buckets = 20;
-  Activation activation = Activation::kGelu;
-  // Optimisation
+  // The model's shape. num_items and num_actions come from the data; ffn_dim 0 means 4 * dim.
+  ModelConfig model = default_model();
+  // Batch (graph.max_batch sequences per step), threads, dropout, losses and the seed.
+  GraphOptions graph = default_graph();
+  AdamOptions adam;
+  float clip = 1.0f;          // global gradient norm (0 = off)
   uint32_t epochs = 200;
-  uint32_t batch = 128;          // sequences per step
-  float lr = 1e-3f;
-  float weight_decay = 0.0f;
-  float dropout = 0.2f;
-  float clip = 1.0f;             // global gradient norm (0 = off)
-  float action_weight = 0.5f;
-  uint32_t neg_samples = 0;      // 0 = full softmax
-  uint32_t patience = 10;        // epochs without a better validation NDCG@10 before stopping
-  uint32_t val_users = 10000;    // validation users per epoch (0 = all); an evenly spaced subset
-  uint32_t threads = 2;
-  uint64_t seed = 1;
-  double time_budget_s = 0;      // stop after this many seconds (0 = no limit); the best epoch is kept
+  uint32_t patience = 10;     // epochs without a better validation NDCG@10 before stopping
+  uint32_t val_users = 10000; // validation users per epoch (0 = all); an evenly spaced subset
+  double time_budget_s = 0;   // stop after this many seconds (0 = no limit); the best epoch is kept
   // Checkpoints: when checkpoint_path is set, the whole training state is written there (atomically)
-  // every checkpoint_every steps and at the end of every epoch. resume = continue from it; the final
-  // model is then the same as an uninterrupted run with the same seed and thread count.
+  // every checkpoint_every steps and at the end of every epoch. resume = continue from it.
   std::string checkpoint_path;
   uint32_t checkpoint_every = 200;
   bool resume = false;
   // Tests only: after this many steps of this process, call halt() (which may _exit to simulate a kill).
   uint64_t halt_after_steps = 0;
   std::function<void()> halt;
-};
 
-struct EpochLog {
-  uint32_t epoch = 0;
-  double loss = 0, item_loss = 0, action_loss = 0;
-  double val_hr10 = 0, val_ndcg10 = 0;
-  double seconds = 0, tokens_per_s = 0;
+  static ModelConfig default_model() {
+    ModelConfig c;
+    c.ffn_dim = 0;
+    return c;
+  }
+  static GraphOptions default_graph() {
+    GraphOptions g;
+    g.threads = 2;
+    g.dropout = 0.2f;
+    return g;
+  }
 };
 
 struct TrainResult {

@@ -99,7 +99,7 @@ TEST_CASE("a few AdamW steps lower the loss of a tiny random problem", "[train][
   }
   for (uint32_t neg : {0u, 10u}) {
     ModelWeights p = w;
-    TrainOptions opt;
+    GraphOptions opt;
     opt.max_batch = 16;
     opt.dropout = 0.1f;
     opt.neg_samples = neg;
@@ -114,7 +114,7 @@ TEST_CASE("a few AdamW steps lower the loss of a tiny random problem", "[train][
     std::vector<float> grads(p.arena.size());
     StepStats before, after;
     // Measured with full softmax and without dropout, before and after.
-    TrainOptions eval_opt;
+    GraphOptions eval_opt;
     eval_opt.max_batch = 16;
     auto eval = TrainGraph::create(c, eval_opt);
     REQUIRE(eval.ok());

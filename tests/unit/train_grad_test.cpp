@@ -292,7 +292,7 @@ std::vector<std::pair<std::string, size_t>> entries_to_check(const ModelWeights&
   return out;
 }
 
-void check_model_grads(const TrainOptions& opt, bool training, uint64_t seed) {
+void check_model_grads(const GraphOptions& opt, bool training, uint64_t seed) {
   const ModelConfig c = grad_config();
   ModelWeights w = grad_weights(c, seed);
   const TrainBatch batch = grad_batch(c, seed + 7);
@@ -326,21 +326,21 @@ void check_model_grads(const TrainOptions& opt, bool training, uint64_t seed) {
 }  // namespace
 
 TEST_CASE("TrainGraph gradients match finite differences: full softmax", "[train][grad]") {
-  TrainOptions opt;
+  GraphOptions opt;
   opt.max_batch = 4;
   opt.action_weight = 0.7f;
   check_model_grads(opt, /*training=*/false, 100);
 }
 
 TEST_CASE("TrainGraph gradients match finite differences: sampled softmax", "[train][grad]") {
-  TrainOptions opt;
+  GraphOptions opt;
   opt.max_batch = 4;
   opt.neg_samples = 12;  // with replacement: duplicates and accidental hits happen at V = 38
   check_model_grads(opt, /*training=*/false, 200);
 }
 
 TEST_CASE("TrainGraph gradients match finite differences: dropout, 2 threads", "[train][grad]") {
-  TrainOptions opt;
+  GraphOptions opt;
   opt.max_batch = 4;
   opt.dropout = 0.2f;
   opt.threads = 2;
@@ -363,7 +363,7 @@ TEST_CASE("TrainGraph forward equals the inference forward at dropout 0", "[trai
     const Model m = Model::from_weights(w, meta, /*quantize=*/false);
     const TrainBatch batch = grad_batch(cc, 12);
     for (uint32_t threads : {1u, 3u}) {
-      TrainOptions opt;
+      GraphOptions opt;
       opt.max_batch = 4;
       opt.threads = threads;
       opt.dropout = 0.3f;  // not applied: training = false
@@ -397,7 +397,7 @@ TEST_CASE("TrainGraph: the unknown id never gets head gradient; no-target positi
   const std::vector<uint32_t> ni = {4, 5, 0}, na = {1, 2, 0};
   b.add_sequence(toks.data(), ni.data(), na.data(), 3);
   for (uint32_t neg : {0u, 8u}) {
-    TrainOptions opt;
+    GraphOptions opt;
     opt.max_batch = 2;
     opt.neg_samples = neg;
     auto made = TrainGraph::create(c, opt);
@@ -417,7 +417,7 @@ TEST_CASE("TrainGraph: the unknown id never gets head gradient; no-target positi
   TrainBatch none;
   const std::vector<uint32_t> zeros(3, 0);
   none.add_sequence(toks.data(), zeros.data(), zeros.data(), 3);
-  auto made = TrainGraph::create(c, TrainOptions{});
+  auto made = TrainGraph::create(c, GraphOptions{});
   REQUIRE(made.ok());
   std::vector<float> grads(w.arena.size(), 1.0f);
   StepStats st;
@@ -438,7 +438,7 @@ TEST_CASE("TrainGraph is deterministic for a seed and thread count", "[train]") 
     }
   }
   auto run = [&](uint32_t threads, uint32_t neg) {
-    TrainOptions opt;
+    GraphOptions opt;
     opt.max_batch = 16;
     opt.threads = threads;
     opt.dropout = 0.1f;
@@ -462,7 +462,7 @@ TEST_CASE("TrainGraph is deterministic for a seed and thread count", "[train]") 
 TEST_CASE("TrainGraph rejects bad input with a status", "[train]") {
   const ModelConfig c = grad_config();
   ModelWeights w = grad_weights(c, 51);
-  TrainOptions opt;
+  GraphOptions opt;
   opt.max_batch = 2;
   auto made = TrainGraph::create(c, opt);
   REQUIRE(made.ok());
@@ -505,5 +505,5 @@ TEST_CASE("TrainGraph rejects bad input with a status", "[train]") {
   REQUIRE(TrainGraph::create(c, opt).status().code() == StatusCode::kInvalidArgument);
   ModelConfig bad = c;
   bad.heads = 3;
-  REQUIRE(!TrainGraph::create(bad, TrainOptions{}).ok());
+  REQUIRE(!TrainGraph::create(bad, GraphOptions{}).ok());
 }

@@ -36,16 +36,16 @@ data::Dataset load(const std::string& path, data::ReadOptions o = {}) {
 
 train::TrainerOptions tiny_options(uint32_t epochs) {
   train::TrainerOptions o;
-  o.dim = 16;
-  o.layers = 1;
-  o.heads = 2;
-  o.max_len = 20;
+  o.model.dim = 16;
+  o.model.layers = 1;
+  o.model.heads = 2;
+  o.model.max_len = 20;
   o.epochs = epochs;
-  o.batch = 32;
-  o.lr = 5e-3f;
+  o.graph.max_batch = 32;
+  o.adam.lr = 5e-3f;
   o.patience = 100;
-  o.threads = 2;
-  o.seed = 7;
+  o.graph.threads = 2;
+  o.graph.seed = 7;
   return o;
 }
 
@@ -82,7 +82,7 @@ TEST_CASE("the same seed and thread count give the same model bytes", "[train][l
   data::Dataset ds = load(std::string(FORECART_TEST_DIR) + "/fixtures/beauty_head20.txt.gz");
   auto bytes = [&](uint32_t threads) {
     auto o = tiny_options(2);
-    o.threads = threads;
+    o.graph.threads = threads;
     auto r = train::train_model(ds, o);
     REQUIRE(r.ok());
     auto b = write_model(Model::from_weights(r.value().weights, r.value().meta, true));
