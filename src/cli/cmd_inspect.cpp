@@ -7,6 +7,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "format/fcm.h"
@@ -59,6 +62,18 @@ int run_inspect(const InspectArgs& a) {
   }
   j["parameters"] = params;
   j["tensor_bytes"] = tensor_bytes;
+  // The weights alone (every tensor's bytes in table order): equal for two files that differ only
+  // in their model card or format version.
+  XXH64_state_t* h = XXH64_createState();
+  XXH64_reset(h, 0);
+  for (const auto& t : f.tensors) XXH64_update(h, bytes.data() + t.offset, t.nbytes);
+  j["weights_xxh64"] = fmt::format("{:016x}", XXH64_digest(h));
+  XXH64_freeState(h);
+  j["sections"] = nlohmann::ordered_json::array();
+  for (const auto& s : f.sections)
+    j["sections"].push_back({{"tag", s.tag}, {"skippable", (s.flags & kFcmSectionSkippable) != 0}, {"bytes", s.nbytes}});
+  const nlohmann::ordered_json card = nlohmann::ordered_json::parse(m.meta.card, nullptr, false);
+  if (!m.meta.card.empty()) j["card"] = card.is_discarded() ? nlohmann::ordered_json(m.meta.card) : card;
 
   if (a.json) {
     std::cout << j.dump(2) << "\n";
@@ -71,10 +86,15 @@ int run_inspect(const InspectArgs& a) {
                            c.time_buckets, c.activation == Activation::kRelu ? "relu" : "gelu");
   std::cout << fmt::format("  items {}  categories {}  actions {}\n", c.num_items, m.meta.category_names.size(),
                            fmt::join(m.meta.action_names, ","));
-  std::cout << fmt::format("  parameters {}  tensor bytes {}\n", params, tensor_bytes);
+  std::cout << fmt::format("  parameters {}  tensor bytes {}  weights xxh64 {}\n", params, tensor_bytes,
+                           j["weights_xxh64"].get<std::string>());
   for (const auto& t : f.tensors)
     std::cout << fmt::format("    {:<20} {:<7} [{}] {} bytes\n", t.name, t.dtype == 1 ? "q8_row" : "f32",
                              fmt::join(t.shape, ","), t.nbytes);
+  for (const auto& s : f.sections)
+    std::cout << fmt::format("  section tag {} ({}), {} bytes\n", s.tag,
+                             s.flags & kFcmSectionSkippable ? "skippable" : "required", s.nbytes);
+  if (!m.meta.card.empty()) std::cout << "  card " << m.meta.card << "\n";
   return 0;
 }
 

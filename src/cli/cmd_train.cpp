@@ -81,13 +81,12 @@ int run_train(TrainArgs& a) {
   Result<train::TrainResult> r = train::train_model(ds, a.opt, progress);
   if (!r.ok()) throw CliError(r.status().to_string());
   train::TrainResult& res = r.value();
-  Model m = Model::from_weights(res.weights, res.meta, /*quantize=*/!a.fp32);
-  check(write_model_file(m, a.out));
-  std::remove(a.opt.checkpoint_path.c_str());  // finished: the checkpoint has served its purpose
-
+  // The model card (stored in the .fcm): how it was made, without timings, so that the same seed
+  // and data still give the same file. The training log adds the timings.
   nlohmann::ordered_json j;
-  j["data"] = a.data.files;
-  j["out"] = a.out;
+  j["forecart"] = FORECART_VERSION;
+  j["data"] = nlohmann::ordered_json::array();
+  for (const auto& f : a.data.files) j["data"].push_back(f.substr(f.find_last_of('/') + 1));
   j["weights"] = a.fp32 ? "fp32" : "int8";
   const auto& o = a.opt;
   j["config"] = {{"dim", o.model.dim}, {"layers", o.model.layers}, {"heads", o.model.heads},
@@ -102,6 +101,15 @@ int run_train(TrainArgs& a) {
   j["train_sequences"] = res.train_sequences;
   j["train_tokens"] = res.train_tokens;
   j["best_epoch"] = res.best_epoch;
+  if (res.best_epoch > 0) j["valid_ndcg@10"] = res.log[res.best_epoch - 1].val_ndcg10;
+  ModelMeta meta = res.meta;
+  meta.card = j.dump();
+  Model m = Model::from_weights(res.weights, std::move(meta), /*quantize=*/!a.fp32);
+  check(write_model_file(m, a.out));
+  std::remove(a.opt.checkpoint_path.c_str());  // finished: the checkpoint has served its purpose
+
+  j["data"] = a.data.files;
+  j["out"] = a.out;
   j["seconds"] = res.seconds;
   j["epochs"] = nlohmann::ordered_json::array();
   for (const auto& e : res.log)

@@ -1,10 +1,11 @@
 // The versioned `.fcm` model file: writer and reader (one loader for the browser and native).
 //
-// File layout, version 1. Every integer and float is little-endian; a "string" is a uint32
-// byte length followed by that many bytes of UTF-8 (no terminator).
+// File layout, version 2 (version 1 is the same without item 10b; both are read). Every integer
+// and float is little-endian; a "string" is a uint32 byte length followed by that many bytes of
+// UTF-8 (no terminator).
 //
 //  1. magic        4 bytes  "FCM1". Read as "1MCF" it is a byte-swapped (big-endian) file.
-//  2. version      uint32   1 (kFcmVersion). A reader rejects versions newer than its own.
+//  2. version      uint32   2 (kFcmVersion). A reader rejects versions newer than its own.
 //  3. header size  uint32   bytes from the start of the file to the data section; a multiple of 32.
 //  4. file size    uint64   total bytes of the file, the final checksum included.
 //  5. config       uint32 count, then count pairs (uint32 key, uint32 value), see FcmConfigKey.
@@ -29,9 +30,21 @@
 //                  (nbytes = 4*R + R*C); value = scale[r] * code[r][c].
 //                  In an int8 model (weight format q8_row) the tensors named by stored_int8()
 //                  are q8_row and every other tensor is f32; in an fp32 model all are f32.
+// 10b. sections    (version >= 2) optional parts of a model, each tagged: uint32 count (at most
+//                  kMaxSections), then per section: uint32 tag (FcmSectionTag), uint32 flags,
+//                  uint64 offset (from the start of the file; a multiple of 32, in the data
+//                  section), uint64 nbytes. Flag bit 0 (kFcmSectionSkippable): a reader that does
+//                  not know the tag may skip the section; a section without it changes what the
+//                  model computes, so a reader that does not know its tag rejects the file
+//                  (kUnsupportedVersion). A tag appears at most once; other flag bits are 0.
+//                  A section's bytes are a record list: uint32 count (at most kMaxSectionRecords),
+//                  then per record: string name (1..kMaxTensorNameBytes), uint32 dtype (FcmDtype:
+//                  f32, u32 or utf8), uint64 element count, the elements (4 bytes each for f32 and
+//                  u32, 1 for utf8), zero bytes up to a multiple of 4. Each tag says which records
+//                  it holds (FcmSectionTag); a reader ignores records it does not know.
 // 11. padding      zero bytes up to the header size.
-// 12. data         the tensors' bytes at their offsets, each start 32-byte aligned, zero padding
-//                  between them; tensors never overlap.
+// 12. data         the tensors' and sections' bytes at their offsets, each start 32-byte aligned,
+//                  zero padding between them; none overlap.
 // 13. checksum     uint64 XXH64 (seed 0) of every preceding byte: the last 8 bytes of the file.
 //
 // The reader checks, in this order: the size of the fixed fields, the magic, the version, the
@@ -52,7 +65,7 @@
 
 namespace forecart {
 
-constexpr uint32_t kFcmVersion = 1;  // the version this software writes and the newest it reads
+constexpr uint32_t kFcmVersion = 2;  // the version this software writes and the newest it reads
 constexpr size_t kFcmAlignment = 32;           // data section and every tensor start
 constexpr size_t kMaxTensorNameBytes = 64;
 constexpr uint32_t kMaxTensorDims = 4;
@@ -61,7 +74,20 @@ constexpr uint32_t kMaxTensorDims = 4;
 enum class FcmDtype : uint32_t {
   kF32 = 0,
   kQ8Row = 1,  // int8 codes with one float32 scale per row (quant/q8.h)
+  kU32 = 2,    // section records only
+  kUtf8 = 3,   // section records only: text
 };
+
+// Section tags (version >= 2). Append-only with explicit numbers: never renumber or reuse a tag.
+enum class FcmSectionTag : uint32_t {
+  // Skippable. Record "json" (utf8): a JSON object describing how the model was made (data,
+  // options, figures); kept as ModelMeta::card, never interpreted by the reader.
+  kModelCard = 1,
+};
+constexpr uint32_t kFcmSectionSkippable = 1;  // flags bit 0
+constexpr uint32_t kMaxSections = 64;
+constexpr uint32_t kMaxSectionRecords = 256;
+constexpr size_t kMaxModelCardBytes = 1 << 20;
 
 // Config keys. Append-only with explicit numbers: never renumber or reuse a key.
 enum class FcmConfigKey : uint32_t {
@@ -99,6 +125,13 @@ struct TensorInfo {
   uint64_t nbytes = 0;
 };
 
+struct SectionInfo {
+  uint32_t tag = 0;    // FcmSectionTag (or one this reader does not know, when skippable)
+  uint32_t flags = 0;
+  uint64_t offset = 0;
+  uint64_t nbytes = 0;
+};
+
 struct ModelFileInfo {
   uint32_t version = 0;
   uint64_t file_size = 0;
@@ -106,6 +139,7 @@ struct ModelFileInfo {
   ModelConfig config;
   bool quantized = false;       // int8 model
   std::vector<TensorInfo> tensors;
+  std::vector<SectionInfo> sections;  // version >= 2, in file order
   uint32_t header_size = 0;
   uint32_t num_categories = 0;  // 0 when the model has no category table
 };

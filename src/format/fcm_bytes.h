@@ -1,14 +1,17 @@
-// Internal to src/format: little-endian byte encoding, the file checksum and UTF-8 checks
-// shared by the .fcm writer and reader. Values are assembled byte by byte (or memcpy'd on a
+// Internal to src/format: little-endian byte encoding, the file checksum, UTF-8 checks and the
+// bounds-checked header cursor shared by the .fcm writer and reader. Values are assembled byte by byte (or memcpy'd on a
 // little-endian host), never read through an unaligned pointer.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/status.h"
 #include "format/fcm.h"
 
 namespace forecart {
@@ -117,6 +120,85 @@ inline bool valid_utf8(const std::string& s) {
 
 // The FcmConfigKey names, for messages ("num_items"); "?" for an unknown key.
 const char* config_key_name(uint32_t key);
+
+// Messages and bounds-checked header reads, shared by the reader's units.
+inline std::string hex64(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// Bytes as text for a message: printable ASCII as is, anything else as \xHH.
+inline std::string printable(const uint8_t* p, size_t n) {
+  std::string s;
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\') {
+      s += static_cast<char>(p[i]);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", p[i]);
+      s += buf;
+    }
+  }
+  return s;
+}
+
+inline std::string n2s(uint64_t v) { return std::to_string(v); }
+
+// "item id 12" (index given) or "item id count" (no index): built only for a message.
+inline std::string field_name(const char* what, size_t index) {
+  return index == SIZE_MAX ? std::string(what) : std::string(what) + " " + n2s(index);
+}
+
+// Bounds-checked little-endian reads of the header, within [pos, end).
+class Cursor {
+ public:
+  Cursor(const uint8_t* data, size_t pos, size_t end) : data_(data), pos_(pos), end_(end) {}
+  size_t pos() const { return pos_; }
+  size_t remaining() const { return end_ - pos_; }
+
+  Status need(uint64_t n, const char* what, size_t index = SIZE_MAX) const {
+    if (n <= remaining()) return Status::Ok();
+    return corrupt_model(field_name(what, index) + " at byte " + n2s(pos_) + " needs " + n2s(n) +
+                         " bytes but runs past the end of the header (" + n2s(end_) + " bytes)");
+  }
+  Status u32(const char* what, uint32_t* v, size_t index = SIZE_MAX) {
+    FORECART_RETURN_IF_ERROR(need(4, what, index));
+    *v = load_u32(data_ + pos_);
+    pos_ += 4;
+    return Status::Ok();
+  }
+  Status u64(const char* what, uint64_t* v, size_t index = SIZE_MAX) {
+    FORECART_RETURN_IF_ERROR(need(8, what, index));
+    *v = load_u64(data_ + pos_);
+    pos_ += 8;
+    return Status::Ok();
+  }
+  Status bytes(size_t n, const char* what, const uint8_t** p, size_t index = SIZE_MAX) {
+    FORECART_RETURN_IF_ERROR(need(n, what, index));
+    *p = data_ + pos_;
+    pos_ += n;
+    return Status::Ok();
+  }
+  // A length-prefixed UTF-8 string of min_bytes..max_bytes.
+  Status string(const char* what, size_t min_bytes, size_t max_bytes, std::string_view* s, size_t index = SIZE_MAX) {
+    uint32_t n = 0;
+    FORECART_RETURN_IF_ERROR(u32(what, &n, index));
+    if (n < min_bytes || n > max_bytes)
+      return corrupt_model(field_name(what, index) + " is " + n2s(n) + " bytes, out of range " + n2s(min_bytes) +
+                           ".." + n2s(max_bytes));
+    const uint8_t* p = nullptr;
+    FORECART_RETURN_IF_ERROR(bytes(n, what, &p, index));
+    if (!valid_utf8(p, n)) return corrupt_model(field_name(what, index) + " is not valid UTF-8");
+    *s = std::string_view(reinterpret_cast<const char*>(p), n);
+    return Status::Ok();
+  }
+
+ private:
+  const uint8_t* data_;
+  size_t pos_;
+  size_t end_;
+};
 
 // Expected byte size of a tensor of this dtype and [rows, cols].
 // Only called with the rows and cols of a validated config, far from overflowing.

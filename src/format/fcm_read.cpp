@@ -17,6 +17,7 @@
 #include "core/limits.h"
 #include "format/fcm.h"
 #include "format/fcm_bytes.h"
+#include "format/fcm_sections.h"
 #include "quant/q8.h"
 
 namespace forecart {
@@ -25,84 +26,6 @@ namespace {
 using namespace fcm_internal;
 
 constexpr uint32_t kMaxConfigEntries = 256;
-
-std::string hex64(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-// Bytes as text for a message: printable ASCII as is, anything else as \xHH.
-std::string printable(const uint8_t* p, size_t n) {
-  std::string s;
-  for (size_t i = 0; i < n; ++i) {
-    if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\') {
-      s += static_cast<char>(p[i]);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", p[i]);
-      s += buf;
-    }
-  }
-  return s;
-}
-
-std::string n2s(uint64_t v) { return std::to_string(v); }
-
-// "item id 12" (index given) or "item id count" (no index): built only for a message.
-std::string field_name(const char* what, size_t index) {
-  return index == SIZE_MAX ? std::string(what) : std::string(what) + " " + n2s(index);
-}
-
-// Bounds-checked little-endian reads of the header, within [pos, end).
-class Cursor {
- public:
-  Cursor(const uint8_t* data, size_t pos, size_t end) : data_(data), pos_(pos), end_(end) {}
-  size_t pos() const { return pos_; }
-  size_t remaining() const { return end_ - pos_; }
-
-  Status need(uint64_t n, const char* what, size_t index = SIZE_MAX) const {
-    if (n <= remaining()) return Status::Ok();
-    return corrupt_model(field_name(what, index) + " at byte " + n2s(pos_) + " needs " + n2s(n) +
-                         " bytes but runs past the end of the header (" + n2s(end_) + " bytes)");
-  }
-  Status u32(const char* what, uint32_t* v, size_t index = SIZE_MAX) {
-    FORECART_RETURN_IF_ERROR(need(4, what, index));
-    *v = load_u32(data_ + pos_);
-    pos_ += 4;
-    return Status::Ok();
-  }
-  Status u64(const char* what, uint64_t* v, size_t index = SIZE_MAX) {
-    FORECART_RETURN_IF_ERROR(need(8, what, index));
-    *v = load_u64(data_ + pos_);
-    pos_ += 8;
-    return Status::Ok();
-  }
-  Status bytes(size_t n, const char* what, const uint8_t** p, size_t index = SIZE_MAX) {
-    FORECART_RETURN_IF_ERROR(need(n, what, index));
-    *p = data_ + pos_;
-    pos_ += n;
-    return Status::Ok();
-  }
-  // A length-prefixed UTF-8 string of min_bytes..max_bytes.
-  Status string(const char* what, size_t min_bytes, size_t max_bytes, std::string_view* s, size_t index = SIZE_MAX) {
-    uint32_t n = 0;
-    FORECART_RETURN_IF_ERROR(u32(what, &n, index));
-    if (n < min_bytes || n > max_bytes)
-      return corrupt_model(field_name(what, index) + " is " + n2s(n) + " bytes, out of range " + n2s(min_bytes) +
-                           ".." + n2s(max_bytes));
-    const uint8_t* p = nullptr;
-    FORECART_RETURN_IF_ERROR(bytes(n, what, &p, index));
-    if (!valid_utf8(p, n)) return corrupt_model(field_name(what, index) + " is not valid UTF-8");
-    *s = std::string_view(reinterpret_cast<const char*>(p), n);
-    return Status::Ok();
-  }
-
- private:
-  const uint8_t* data_;
-  size_t pos_;
-  size_t end_;
-};
 
 // Everything before the tensor data, validated.
 struct Header {
@@ -114,6 +37,7 @@ struct Header {
   bool quantized = false;
   ModelMeta meta;
   std::vector<TensorInfo> tensors;  // in file order, each checked against ParamLayout::build(config)
+  std::vector<SectionInfo> sections;  // version >= 2
 };
 
 // Size, magic, version, declared size and checksum: what must hold before any field is read.
@@ -272,6 +196,8 @@ const char* dtype_name(uint32_t dtype) {
   switch (static_cast<FcmDtype>(dtype)) {
     case FcmDtype::kF32: return "f32";
     case FcmDtype::kQ8Row: return "q8_row";
+    case FcmDtype::kU32: return "u32";
+    case FcmDtype::kUtf8: return "utf8";
   }
   return "?";
 }
@@ -340,12 +266,22 @@ Status parse_tensors(Cursor& cur, Header* h) {
   for (size_t i = 0; i < layout.tensors.size(); ++i)
     if (!found[i]) return corrupt_model("tensor " + layout.tensors[i].name + " is missing");
 
-  std::vector<const TensorInfo*> sorted;
-  for (const TensorInfo& t : h->tensors) sorted.push_back(&t);
-  std::sort(sorted.begin(), sorted.end(), [](const TensorInfo* a, const TensorInfo* b) { return a->offset < b->offset; });
-  for (size_t i = 1; i < sorted.size(); ++i)
-    if (sorted[i - 1]->offset + sorted[i - 1]->nbytes > sorted[i]->offset)
-      return corrupt_model("tensors " + sorted[i - 1]->name + " and " + sorted[i]->name + " overlap");
+  return Status::Ok();
+}
+
+// Tensors and sections never share a byte of the data section.
+Status check_overlaps(const Header& h) {
+  struct Span {
+    uint64_t offset, nbytes;
+    std::string name;
+  };
+  std::vector<Span> spans;
+  for (const TensorInfo& t : h.tensors) spans.push_back({t.offset, t.nbytes, "tensor " + t.name});
+  for (const SectionInfo& s : h.sections) spans.push_back({s.offset, s.nbytes, "section tag " + n2s(s.tag)});
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.offset < b.offset; });
+  for (size_t i = 1; i < spans.size(); ++i)
+    if (spans[i - 1].offset + spans[i - 1].nbytes > spans[i].offset)
+      return corrupt_model(spans[i - 1].name + " and " + spans[i].name + " overlap");
   return Status::Ok();
 }
 
@@ -360,7 +296,9 @@ Status parse_header(const uint8_t* data, size_t size, Header* h) {
   FORECART_RETURN_IF_ERROR(parse_config(cur, h));
   FORECART_RETURN_IF_ERROR(parse_meta(cur, h));
   FORECART_RETURN_IF_ERROR(parse_tensors(cur, h));
-  return Status::Ok();
+  if (h->version >= 2)
+    FORECART_RETURN_IF_ERROR(parse_section_table(cur, h->header_size, h->file_size - kChecksumBytes, &h->sections));
+  return check_overlaps(*h);
 }
 
 // Reads a q8_row tensor's scales into scales[rows] and checks scales and codes.
@@ -400,6 +338,7 @@ Result<ModelFileInfo> inspect_model(const uint8_t* data, size_t size) {
   info.config = h.config;
   info.quantized = h.quantized;
   info.tensors = std::move(h.tensors);
+  info.sections = std::move(h.sections);
   info.header_size = h.header_size;
   info.num_categories = static_cast<uint32_t>(h.meta.category_names.size());
   return info;
@@ -449,6 +388,7 @@ Result<Model> read_model(const uint8_t* data, size_t size) {
       FORECART_RETURN_IF_ERROR(load_f32(p, t, n, out));
     }
   }
+  FORECART_RETURN_IF_ERROR(decode_sections(data, h.sections, &m));
   m.build_index();
   return m;
 }

@@ -15,6 +15,7 @@
 #include "core/limits.h"
 #include "format/fcm.h"
 #include "format/fcm_bytes.h"
+#include "format/fcm_sections.h"
 #include "quant/q8.h"
 
 namespace forecart {
@@ -75,6 +76,8 @@ Status check_model(const Model& m) {
         return invalid_argument("item " + std::to_string(i) + " has category " + std::to_string(meta.item_category[i]) +
                                 " of " + std::to_string(meta.category_names.size()));
   }
+  if (meta.card.size() > kMaxModelCardBytes || !valid_utf8(meta.card))
+    return invalid_argument("model card is not UTF-8 or over " + std::to_string(kMaxModelCardBytes) + " bytes");
   if (meta.popularity.size() != c.num_items)
     return invalid_argument("meta has " + std::to_string(meta.popularity.size()) + " popularity values, expected " +
                             std::to_string(c.num_items));
@@ -157,9 +160,11 @@ Result<std::vector<uint8_t>> write_model(const Model& m) {
   for (uint32_t k : meta.item_category) w.u32(k);
   w.f32_array(meta.popularity.data(), meta.popularity.size());
 
-  // 10. tensor table: its size does not depend on the offsets, so plan the data section first.
+  // 10. tensor and section tables: their sizes do not depend on the offsets, so plan the data
+  // section first (tensors, then sections).
   const ParamLayout layout = ParamLayout::build(c, /*include_item_emb=*/true);
-  size_t table_bytes = 4;
+  const std::vector<SectionBlob> sections = encode_sections(m);
+  size_t table_bytes = 4 + 4 + sections.size() * (4 + 4 + 8 + 8);
   for (const ParamTensor& t : layout.tensors) table_bytes += 4 + t.name.size() + 4 + 4 + 2 * 8 + 8 + 8;
   const size_t header_size = align_up(w.size() + table_bytes, kFcmAlignment);
   std::vector<PlannedTensor> plan;
@@ -170,6 +175,11 @@ Result<std::vector<uint8_t>> write_model(const Model& m) {
     PlannedTensor p{&t, dtype, align_up(end, kFcmAlignment), tensor_nbytes(dtype, t.rows, t.cols)};
     end = p.offset + p.nbytes;
     plan.push_back(p);
+  }
+  std::vector<uint64_t> section_at;
+  for (const SectionBlob& s : sections) {
+    section_at.push_back(align_up(end, kFcmAlignment));
+    end = section_at.back() + s.bytes.size();
   }
   const uint64_t file_size = end + kChecksumBytes;
   if (file_size > kMaxModelFileBytes)
@@ -186,6 +196,13 @@ Result<std::vector<uint8_t>> write_model(const Model& m) {
     w.u64(p.param->cols);
     w.u64(p.offset);
     w.u64(p.nbytes);
+  }
+  w.u32(static_cast<uint32_t>(sections.size()));  // 10b.
+  for (size_t i = 0; i < sections.size(); ++i) {
+    w.u32(static_cast<uint32_t>(sections[i].tag));
+    w.u32(sections[i].flags);
+    w.u64(section_at[i]);
+    w.u64(sections[i].bytes.size());
   }
   // 11. padding.
   w.pad_to(kFcmAlignment);
@@ -217,6 +234,11 @@ Result<std::vector<uint8_t>> write_model(const Model& m) {
     } else {
       w.f32_array(x, t.size());
     }
+  }
+  for (size_t i = 0; i < sections.size(); ++i) {
+    w.pad_to(kFcmAlignment);
+    if (w.size() != section_at[i]) return Status(StatusCode::kInternal, "fcm writer: section offset mismatch");
+    w.bytes(sections[i].bytes.data(), sections[i].bytes.size());
   }
   // 13. checksum.
   w.u64(fcm_checksum(out.data(), out.size()));

@@ -169,6 +169,7 @@ void check_same_model(const Model& a, const Model& b, const char* what, const Ca
   FUZZ_CHECK(a.meta.category_names == b.meta.category_names, "%s: category names differ", what);
   FUZZ_CHECK(a.meta.item_category == b.meta.item_category, "%s: item categories differ", what);
   FUZZ_CHECK(same_floats(a.meta.popularity, b.meta.popularity), "%s: popularity differs", what);
+  FUZZ_CHECK(a.meta.card == b.meta.card, "%s: model card differs", what);
   FUZZ_CHECK(a.items.quantized == b.items.quantized, "%s: weight format differs", what);
   FUZZ_CHECK(same_floats(a.items.f32, b.items.f32), "%s: fp32 item table differs", what);
   FUZZ_CHECK(a.items.q8.data == b.items.q8.data, "%s: int8 item codes differ", what);

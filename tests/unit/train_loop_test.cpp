@@ -146,7 +146,7 @@ TEST_CASE("eval metrics equal a brute-force recomputation", "[train][eval]") {
   }
 }
 
-TEST_CASE("eval: ties count against the model; baselines and action metrics", "[train][eval]") {
+TEST_CASE("eval: ties count against the model, baselines and action metrics", "[train][eval]") {
   // Three shoppers, real-looking ids; a model whose weights are all zero scores every item equally.
   const std::string text =
       "user,item,action,time\n"

@@ -1,0 +1,145 @@
+// The .fcm sections (see fcm_sections.h and spec item 10b in format/fcm.h).
+#include "format/fcm_sections.h"
+
+#include <unordered_set>
+
+namespace forecart::fcm_internal {
+
+namespace {
+
+bool known_tag(uint32_t tag) { return tag == static_cast<uint32_t>(FcmSectionTag::kModelCard); }
+
+const char* tag_name(uint32_t tag) {
+  switch (static_cast<FcmSectionTag>(tag)) {
+    case FcmSectionTag::kModelCard: return "model_card";
+  }
+  return "?";
+}
+
+size_t element_bytes(FcmDtype d) { return d == FcmDtype::kUtf8 ? 1 : 4; }
+
+const Record* find(const std::vector<Record>& records, const char* name) {
+  for (const Record& r : records)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+}  // namespace
+
+RecordWriter::RecordWriter(std::vector<uint8_t>* out) : out_(out) {}
+
+void RecordWriter::head(const std::string& name, FcmDtype dtype, uint64_t n) {
+  ByteWriter w(&body_);
+  w.string(name);
+  w.u32(static_cast<uint32_t>(dtype));
+  w.u64(n);
+  ++count_;
+}
+
+void RecordWriter::f32(const std::string& name, const float* x, size_t n) {
+  head(name, FcmDtype::kF32, n);
+  ByteWriter(&body_).f32_array(x, n);
+}
+
+void RecordWriter::u32(const std::string& name, const uint32_t* x, size_t n) {
+  head(name, FcmDtype::kU32, n);
+  ByteWriter w(&body_);
+  for (size_t i = 0; i < n; ++i) w.u32(x[i]);
+}
+
+void RecordWriter::text(const std::string& name, const std::string& s) {
+  head(name, FcmDtype::kUtf8, s.size());
+  ByteWriter w(&body_);
+  w.bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  w.pad_to(4);
+}
+
+void RecordWriter::finish() {
+  ByteWriter w(out_);
+  w.u32(count_);
+  w.bytes(body_.data(), body_.size());
+}
+
+Status parse_records(const uint8_t* data, const SectionInfo& s, std::vector<Record>* out) {
+  const std::string where = std::string("section ") + tag_name(s.tag);
+  Cursor cur(data, s.offset, s.offset + s.nbytes);
+  uint32_t count = 0;
+  FORECART_RETURN_IF_ERROR(cur.u32("record count", &count));
+  if (count > kMaxSectionRecords) return corrupt_model(where + " has " + n2s(count) + " records, too many");
+  std::unordered_set<std::string> names;
+  for (uint32_t i = 0; i < count; ++i) {
+    Record r;
+    std::string_view name;
+    uint32_t dtype = 0;
+    FORECART_RETURN_IF_ERROR(cur.string("record name", 1, kMaxTensorNameBytes, &name, i));
+    r.name = std::string(name);
+    FORECART_RETURN_IF_ERROR(cur.u32("record dtype", &dtype, i));
+    FORECART_RETURN_IF_ERROR(cur.u64("record count", &r.count, i));
+    r.dtype = static_cast<FcmDtype>(dtype);
+    if (r.dtype != FcmDtype::kF32 && r.dtype != FcmDtype::kU32 && r.dtype != FcmDtype::kUtf8)
+      return corrupt_model(where + " record " + r.name + " has dtype " + n2s(dtype) + " (f32, u32 or utf8 expected)");
+    if (!names.insert(r.name).second) return corrupt_model(where + " record " + r.name + " appears twice");
+    if (r.count > cur.remaining()) return corrupt_model(where + " record " + r.name + " runs past the section");
+    const uint64_t nbytes = align_up(r.count * element_bytes(r.dtype), 4);
+    FORECART_RETURN_IF_ERROR(cur.bytes(nbytes, "record data", &r.data, i));
+    out->push_back(std::move(r));
+  }
+  return Status::Ok();
+}
+
+std::vector<SectionBlob> encode_sections(const Model& m) {
+  std::vector<SectionBlob> out;
+  if (!m.meta.card.empty()) {
+    SectionBlob b{FcmSectionTag::kModelCard, kFcmSectionSkippable, {}};
+    RecordWriter w(&b.bytes);
+    w.text("json", m.meta.card);
+    w.finish();
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+Status parse_section_table(Cursor& cur, uint64_t data_begin, uint64_t data_end, std::vector<SectionInfo>* out) {
+  uint32_t count = 0;
+  FORECART_RETURN_IF_ERROR(cur.u32("section count", &count));
+  if (count > kMaxSections) return corrupt_model("section count " + n2s(count) + " exceeds " + n2s(kMaxSections));
+  std::unordered_set<uint32_t> tags;
+  for (uint32_t i = 0; i < count; ++i) {
+    SectionInfo s;
+    FORECART_RETURN_IF_ERROR(cur.u32("section tag", &s.tag, i));
+    FORECART_RETURN_IF_ERROR(cur.u32("section flags", &s.flags, i));
+    FORECART_RETURN_IF_ERROR(cur.u64("section offset", &s.offset, i));
+    FORECART_RETURN_IF_ERROR(cur.u64("section nbytes", &s.nbytes, i));
+    const std::string name = "section " + n2s(i) + " (tag " + n2s(s.tag) + ")";
+    if (s.flags & ~kFcmSectionSkippable) return corrupt_model(name + " has unknown flags " + n2s(s.flags));
+    if (!tags.insert(s.tag).second) return corrupt_model(name + ": the tag appears twice");
+    if (s.offset % kFcmAlignment != 0 || s.offset < data_begin || s.offset > data_end ||
+        s.nbytes > data_end - s.offset)
+      return corrupt_model(name + " at offset " + n2s(s.offset) + " (" + n2s(s.nbytes) +
+                           " bytes) is unaligned or outside the data section");
+    if (!known_tag(s.tag) && !(s.flags & kFcmSectionSkippable))
+      return Status(StatusCode::kUnsupportedVersion,
+                    "model file has a " + name + " that this forecart does not know and may not skip: "
+                    "it needs a newer forecart");
+    out->push_back(s);
+  }
+  return Status::Ok();
+}
+
+Status decode_sections(const uint8_t* data, const std::vector<SectionInfo>& sections, Model* m) {
+  for (const SectionInfo& s : sections) {
+    if (!known_tag(s.tag)) continue;  // skippable, checked by parse_section_table
+    std::vector<Record> records;
+    FORECART_RETURN_IF_ERROR(parse_records(data, s, &records));
+    if (s.tag == static_cast<uint32_t>(FcmSectionTag::kModelCard)) {
+      const Record* r = find(records, "json");
+      if (!r || r->dtype != FcmDtype::kUtf8 || r->count > kMaxModelCardBytes || !valid_utf8(r->data, r->count))
+        return corrupt_model("section model_card needs a UTF-8 record 'json' of at most " + n2s(kMaxModelCardBytes) +
+                             " bytes");
+      m->meta.card.assign(reinterpret_cast<const char*>(r->data), r->count);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace forecart::fcm_internal
