@@ -1,6 +1,7 @@
 // Embind registration of the WASM module: one class, WasmForecart, owning a Model and a Session.
 // Raw methods carry a leading underscore; every fallible call returns a StatusCode (never throws),
-// with the message available from _lastError(). Arrays leave the heap as copies.
+// with the message available from _lastError(). Arrays leave the heap as copies. The bindings only
+// translate: rules live in the core, and the status names and limits web/ needs are exported here.
 #include <emscripten/bind.h>
 #include <emscripten/heap.h>
 #include <emscripten/val.h>
@@ -39,16 +40,8 @@ class WasmForecart {
   WasmForecart(const WasmForecart&) = delete;
   WasmForecart& operator=(const WasmForecart&) = delete;
   int load(const std::string& bytes) {
-    // A loaded model takes about 3.3x its file size in WASM memory (int8 table, id table and index,
-    // session buffers), on top of the file's own copy held during loading. Refuse a model that cannot
-    // fit under the memory maximum instead of letting an allocation fail, which aborts the module.
-    const double need = 4.3 * static_cast<double>(bytes.size());
-    const double max = static_cast<double>(emscripten_get_heap_max());
-    if (need > max) {
-      return fail(limit_exceeded("model file of " + std::to_string(bytes.size() >> 20) + " MiB needs about " +
-                                 std::to_string(static_cast<long long>(need) >> 20) + " MiB of WASM memory; the maximum is " +
-                                 std::to_string(static_cast<long long>(max) >> 20) + " MiB"));
-    }
+    const Status admitted = admit_model_file(bytes.size(), emscripten_get_heap_max());
+    if (!admitted.ok()) return fail(admitted);
     Result<Model> m = read_model(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
     if (!m.ok()) return fail(m.status());
     session_.reset();
@@ -113,12 +106,13 @@ class WasmForecart {
     if (session_) session_->score_items(u32_vector(ids), &scores);
     return copy_out(scores.data(), scores.size(), "Float32Array");
   }
-  // Logit drops [items x window], row-major (see Session::explain); empty on error.
-  val explain(val ids) {
-    std::vector<float> drops;
-    if (!session_ || !session_->explain(u32_vector(ids), &drops).ok()) drops.clear();
-    return copy_out(drops.data(), drops.size(), "Float32Array");
+  // Logit drops [items x window], row-major (see Session::explain), read with _resultExplain().
+  int explain(val ids) {
+    explain_.clear();
+    if (!session_) return fail(Status(StatusCode::kInvalidArgument, "no model loaded"));
+    return check(session_->explain(u32_vector(ids), &explain_));
   }
+  val resultExplain() const { return copy_out(explain_.data(), explain_.size(), "Float32Array"); }
   // Raw logits of the whole vocabulary (tests compare them with the native CLI).
   val logits() const {
     std::vector<float> out(model_ ? model_->config.vocab() : 0);
@@ -140,13 +134,18 @@ class WasmForecart {
   std::unique_ptr<Model> model_;
   std::unique_ptr<Session> session_;
   Prediction prediction_;
+  std::vector<float> explain_;
   std::string error_;
 };
 
 std::string kernels() { return kernels_variant(); }
 int live_instances() { return g_live_instances; }
-int max_item_id_bytes() { return static_cast<int>(kMaxItemIdBytes); }
-int format_version() { return static_cast<int>(kFcmVersion); }
+// The JS names of the status codes, indexed by number: web/errors.js maps statuses through them.
+val status_codes() {
+  val names = val::array();
+  for (int32_t i = 0; i < kNumStatusCodes; ++i) names.call<void>("push", std::string(status_code_name(static_cast<StatusCode>(i))));
+  return names;
+}
 
 }  // namespace
 }  // namespace forecart
@@ -154,8 +153,9 @@ int format_version() { return static_cast<int>(kFcmVersion); }
 EMSCRIPTEN_BINDINGS(forecart) {
   using namespace forecart;
   emscripten::function("_kernels", &kernels);
-  emscripten::function("_maxItemIdBytes", &max_item_id_bytes);
-  emscripten::function("_formatVersion", &format_version);
+  emscripten::function("_statusCodes", &status_codes);
+  emscripten::constant("MAX_ITEM_ID_BYTES", static_cast<int>(kMaxItemIdBytes));
+  emscripten::constant("FORMAT_VERSION", static_cast<int>(kFcmVersion));
   emscripten::function("_liveInstances", &live_instances);
   emscripten::class_<WasmForecart>("WasmForecart")
       .constructor<>()
@@ -182,5 +182,6 @@ EMSCRIPTEN_BINDINGS(forecart) {
       .function("_resultFromPopularity", &WasmForecart::resultFromPopularity)
       .function("_scoreItems", &WasmForecart::scoreItems)
       .function("_explain", &WasmForecart::explain)
+      .function("_resultExplain", &WasmForecart::resultExplain)
       .function("_logits", &WasmForecart::logits);
 }

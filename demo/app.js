@@ -1,6 +1,6 @@
 // forecart storefront demo. Uses only the package's public API: the browser entry (web/index.js,
 // what `import { Forecart } from 'forecart'` resolves to) and, in Web Worker mode, forecart/worker
-// (web/worker.js). No framework, no build step, no inline script or style (the page runs under a
+// (web/worker-client.js). No framework, no build step, no inline script or style (the page runs under a
 // strict Content-Security-Policy), no request to any other origin.
 //
 // For tests and curious readers the page mirrors its state in data- attributes of <body>:
@@ -229,7 +229,7 @@ async function loadForecart(mode) {
   };
   const url = new URL(`models/${state.modelName}`, location.href).href;
   if (mode === 'worker') {
-    const { Forecart: WorkerForecart } = await import('../web/worker.js');
+    const { Forecart: WorkerForecart } = await import('../web/worker-client.js');
     return WorkerForecart.load(url, options);
   }
   return MainThreadForecart.load(url, options);

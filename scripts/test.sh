@@ -32,7 +32,7 @@ step "JS API tests (Node entry, against the native CLI)"
 node --test tests/js/
 
 step "types: tsc --noEmit against a typed usage file"
-npx tsc -p tests/types && echo "tsc: index.d.ts and worker.d.ts check"
+npx tsc -p tests/types && echo "tsc: index.d.ts and worker-client.d.ts check"
 
 step "npm pack -> install into an empty folder -> import and predict"
 node --test tests/pack/

@@ -1,10 +1,11 @@
-// The Forecart class shared by the browser, Node and worker entries. An entry supplies how the
-// WASM module is created (loadModule) and where history lives (storage default).
+// The Forecart class shared by the browser, Node and worker entries: events, predictions, explain,
+// consent and history. An entry supplies how the WASM module is created (loadModule) and where
+// history lives (storage default); fetching, integrity and the module cache are in loader.js.
 import { ForecartError, statusError } from './errors.js';
 import { HistoryStore, eraseNamespace } from './history.js';
+import { fetchModelAndModule } from './loader.js';
 import { simdSupported } from './simd.js';
 
-export const MAX_ITEM_ID_BYTES = 256; // = kMaxItemIdBytes in src/core/limits.h
 const HISTORY_FORMAT = 'forecart-history';
 const HISTORY_VERSION = 1;
 
@@ -19,13 +20,14 @@ function describe(value) {
   }
 }
 
-function normalizeItem(item) {
+// maxBytes: the module's MAX_ITEM_ID_BYTES (kMaxItemIdBytes in src/core/limits.h).
+function normalizeItem(item, maxBytes) {
   if (typeof item === 'number' && Number.isFinite(item)) item = String(item);
   if (typeof item !== 'string' || item.length === 0) {
     throw new ForecartError('invalid_event', 'event.item must be a non-empty string (the storefront item id)');
   }
-  if (item.length > MAX_ITEM_ID_BYTES / 3 && encoder.encode(item).length > MAX_ITEM_ID_BYTES) {
-    throw new ForecartError('invalid_event', `event.item is longer than ${MAX_ITEM_ID_BYTES} bytes of UTF-8`);
+  if (item.length > maxBytes / 3 && encoder.encode(item).length > maxBytes) {
+    throw new ForecartError('invalid_event', `event.item is longer than ${maxBytes} bytes of UTF-8`);
   }
   return item;
 }
@@ -37,75 +39,6 @@ function normalizeTime(time) {
     throw new ForecartError('invalid_event', 'event.time must be a Date or milliseconds since 1970');
   }
   return time;
-}
-
-async function sha(algorithm, bytes) {
-  const digest = await globalThis.crypto.subtle.digest(algorithm, bytes);
-  let s = '';
-  for (const b of new Uint8Array(digest)) s += String.fromCharCode(b);
-  return btoa(s);
-}
-
-// integrity: Subresource Integrity syntax, e.g. "sha256-<base64>" (several, space separated, any may match).
-async function checkIntegrity(bytes, integrity) {
-  const wanted = integrity.trim().split(/\s+/);
-  for (const w of wanted) {
-    const m = /^(sha256|sha384|sha512)-(.+)$/.exec(w);
-    if (!m) throw new ForecartError('invalid_argument', `integrity "${w}" is not sha256-/sha384-/sha512-<base64>`);
-    const alg = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' }[m[1]];
-    if ((await sha(alg, bytes)) === m[2]) return;
-  }
-  throw new ForecartError('integrity_mismatch', 'the model file does not match the expected integrity hash');
-}
-
-async function fetchModel(url, signal, warn) {
-  let res;
-  try {
-    res = await fetch(url, { signal, credentials: 'same-origin' });
-  } catch (err) {
-    if (err?.name === 'AbortError') throw new ForecartError('aborted', 'model load aborted', { cause: err });
-    throw new ForecartError('fetch_failed', `could not fetch the model (${err?.message || err})`, { cause: err });
-  }
-  if (!res.ok) throw new ForecartError('fetch_failed', `model request failed: HTTP ${res.status} for ${url}`);
-  const type = res.headers.get('content-type') || '';
-  if (/^text\/html/i.test(type)) {
-    warn('model_mime', `the model was served as ${type}; expected application/octet-stream`);
-  }
-  try {
-    return new Uint8Array(await res.arrayBuffer());
-  } catch (err) {
-    if (err?.name === 'AbortError') throw new ForecartError('aborted', 'model load aborted', { cause: err });
-    throw new ForecartError('fetch_failed', `reading the model failed (${err?.message || err})`, { cause: err });
-  }
-}
-
-function toBytes(input) {
-  if (input instanceof Uint8Array) return input;
-  if (input instanceof ArrayBuffer) return new Uint8Array(input);
-  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  return null;
-}
-
-// Wraps an entry's module factory: one instance shared by every Forecart of the page (custom
-// locateFile/wasmBinary options get their own), dropped when it fails or aborts so that the next
-// load starts afresh, and failures reported as ForecartError wasm_load_failed.
-export function sharedModuleLoader(create, isCustom) {
-  let shared = null;
-  const load = async (options) => {
-    const custom = isCustom(options);
-    const p = (!custom && shared) || create(options);
-    if (!custom) shared = p;
-    try {
-      return await p;
-    } catch (err) {
-      if (shared === p) shared = null;
-      throw new ForecartError('wasm_load_failed', `could not load forecart.wasm (${err?.message || err})`, { cause: err });
-    }
-  };
-  load.forget = () => {
-    shared = null;
-  };
-  return load;
 }
 
 export class Forecart {
@@ -145,22 +78,7 @@ export class Forecart {
         console.warn(`forecart: ${message}`);
       }
     };
-    if (!simdSupported()) {
-      throw new ForecartError('simd_unsupported', 'this browser has no WebAssembly SIMD (Safari 16.4+, Chrome 91+, Firefox 89+ do)');
-    }
-    const { signal } = options;
-    if (signal?.aborted) throw new ForecartError('aborted', 'model load aborted');
-    let bytes = toBytes(urlOrBytes);
-    if (!bytes && typeof urlOrBytes !== 'string' && !(urlOrBytes instanceof URL)) {
-      throw new ForecartError('invalid_argument', 'Forecart.load() takes a model URL or its bytes');
-    }
-    // The .wasm and the model download in parallel.
-    const modulePromise = env.loadModule(options);
-    modulePromise.catch(() => {}); // observed below; avoids an unhandled rejection if the model fails first
-    if (!bytes) bytes = await env.fetchModel(urlOrBytes, signal, warn);
-    if (options.integrity) await checkIntegrity(bytes, options.integrity);
-    const module = await modulePromise;
-    if (signal?.aborted) throw new ForecartError('aborted', 'model load aborted');
+    const { module, bytes } = await fetchModelAndModule(urlOrBytes, options, env, warn);
     let native, status;
     try {
       native = new module.WasmForecart();
@@ -171,7 +89,7 @@ export class Forecart {
       throw new ForecartError('wasm_aborted', `the WASM module failed while loading the model (${err?.message || err})`, { cause: err });
     }
     if (status !== 0) {
-      const err = statusError(status, `model: ${native._lastError()}`);
+      const err = statusError(module, status, `model: ${native._lastError()}`);
       native.delete();
       throw err;
     }
@@ -226,7 +144,7 @@ export class Forecart {
       return;
     }
     const status = this._native._push(this._native._itemIndex(e.item), action, Math.floor(e.time / 1000));
-    if (status !== 0) throw statusError(status, this._native._lastError());
+    if (status !== 0) throw statusError(this._module, status, this._native._lastError());
     this._window.push(e);
     const max = this._native._maxLen();
     if (this._window.length > max) this._window.splice(0, this._window.length - max);
@@ -236,7 +154,7 @@ export class Forecart {
     if (event === null || typeof event !== 'object') {
       throw new ForecartError('invalid_event', 'record() takes an object { item, action?, time? }');
     }
-    const item = normalizeItem(event.item);
+    const item = normalizeItem(event.item, this._module.MAX_ITEM_ID_BYTES);
     const action = event.action === undefined ? this._actions[0] : event.action;
     if (typeof action !== 'string' || !this._actionIndex.has(action)) {
       throw new ForecartError('unknown_action', `unknown action ${describe(action)}; this model knows ${this._actions.join(', ')}`);
@@ -291,7 +209,7 @@ export class Forecart {
     const noneAllowed = allowIdx !== null && allowIdx.length === 0; // an allow list of unknown ids only
     const n = this._native;
     const status = n._predict(noneAllowed ? 1 : k, this._indices(exclude, 'exclude') ?? new Uint32Array(0), noneAllowed ? null : allowIdx, cat);
-    if (status !== 0) throw statusError(status, n._lastError());
+    if (status !== 0) throw statusError(this._module, status, n._lastError());
     const ids = noneAllowed ? new Uint32Array(0) : n._resultItems();
     const scores = n._resultScores();
     const items = [];
@@ -315,8 +233,11 @@ export class Forecart {
 
   // For each item: the window's events with the drop in the item's score when each is left out.
   _explain(ids, items) {
-    const W = this._native._window();
-    const drops = this._native._explain(ids);
+    const n = this._native;
+    const W = n._window();
+    const status = n._explain(ids);
+    if (status !== 0) throw statusError(this._module, status, n._lastError());
+    const drops = n._resultExplain();
     const events = this._window.slice(this._window.length - W);
     items.forEach((entry, i) => {
       entry.explanation = events
@@ -423,4 +344,4 @@ if (typeof Symbol.dispose === 'symbol') {
   };
 }
 
-export { ForecartError, fetchModel, simdSupported };
+export { ForecartError, simdSupported };

@@ -1,4 +1,6 @@
-// ForecartError: every failure the package reports carries a stable string `code`.
+// ForecartError: every failure the package reports carries a stable string `code`. The codes of the
+// C++ core come from the WASM module (its _statusCodes(), src/core/status.h); the codes below arise in
+// JS only, where no C++ status exists (before the module is there, or in the JS API's own checks).
 export class ForecartError extends Error {
   constructor(code, message, options) {
     super(message, options);
@@ -7,13 +9,17 @@ export class ForecartError extends Error {
   }
 }
 
-// StatusCode numbers of src/core/status.h -> codes of the JS API.
-const STATUS_CODES = [
-  'ok', 'invalid_argument', 'parse_error', 'io_error', 'bad_magic', 'unsupported_version',
-  'checksum_mismatch', 'truncated', 'corrupt_model', 'limit_exceeded', 'unknown_item', 'internal',
-];
+export const JS_ONLY_CODES = Object.freeze([
+  'simd_unsupported', 'fetch_failed', 'aborted', 'integrity_mismatch', 'wasm_load_failed', 'wasm_aborted',
+  'invalid_event', 'unknown_action', 'unknown_category', 'consent_required', 'disposed', 'worker_failed',
+]);
 
-export function statusError(status, message) {
-  const code = STATUS_CODES[status] ?? 'internal';
+const namesOf = new WeakMap(); // module -> its status names, indexed by number
+
+// A ForecartError for a status number returned by `module`'s raw methods.
+export function statusError(module, status, message) {
+  let names = namesOf.get(module);
+  if (!names) namesOf.set(module, (names = module._statusCodes()));
+  const code = names[status] ?? 'internal';
   return new ForecartError(code, message || code);
 }

@@ -2,10 +2,13 @@
 // Types of the forecart package (browser and Node entries share them).
 
 export type ForecartErrorCode =
-  | 'simd_unsupported' | 'fetch_failed' | 'aborted' | 'integrity_mismatch' | 'wasm_load_failed'
-  | 'bad_magic' | 'unsupported_version' | 'checksum_mismatch' | 'truncated' | 'corrupt_model'
-  | 'invalid_argument' | 'invalid_event' | 'unknown_action' | 'unknown_category' | 'limit_exceeded'
-  | 'consent_required' | 'disposed' | 'worker_failed' | 'internal' | (string & {});
+  // from the C++ core (src/core/status.h)
+  | 'invalid_argument' | 'parse_error' | 'io_error' | 'bad_magic' | 'unsupported_version'
+  | 'checksum_mismatch' | 'truncated' | 'corrupt_model' | 'limit_exceeded' | 'unknown_item' | 'internal'
+  // from the JS API only (web/errors.js JS_ONLY_CODES)
+  | 'simd_unsupported' | 'fetch_failed' | 'aborted' | 'integrity_mismatch' | 'wasm_load_failed' | 'wasm_aborted'
+  | 'invalid_event' | 'unknown_action' | 'unknown_category' | 'consent_required' | 'disposed' | 'worker_failed'
+  | (string & {});
 
 export declare class ForecartError extends Error {
   readonly name: 'ForecartError';

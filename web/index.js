@@ -1,6 +1,7 @@
 // Browser entry of the forecart package: history in IndexedDB (memory fallback).
 // Importing this module touches no window, document or indexedDB: work starts at Forecart.load().
-import { Forecart as ForecartBase, ForecartError, fetchModel, sharedModuleLoader, simdSupported } from './core.js';
+import { Forecart as ForecartBase, ForecartError, simdSupported } from './core.js';
+import { fetchModel, sharedModuleLoader } from './loader.js';
 
 // The .wasm sits next to the glue in dist/; `new URL(literal, import.meta.url)` lets bundlers
 // (Vite, webpack 5, Rollup) find and emit it without manual copying.

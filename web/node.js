@@ -4,13 +4,8 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import {
-  Forecart as ForecartBase,
-  ForecartError,
-  fetchModel as fetchOverHttp,
-  sharedModuleLoader,
-  simdSupported,
-} from './core.js';
+import { Forecart as ForecartBase, ForecartError, simdSupported } from './core.js';
+import { fetchModel as fetchOverHttp, sharedModuleLoader } from './loader.js';
 
 const wasmPath = fileURLToPath(new URL('../dist/forecart.wasm', import.meta.url));
 

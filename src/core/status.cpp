@@ -1,3 +1,4 @@
+// Names of the status codes (shared with the JS API through the bindings) and Status::to_string.
 #include "core/status.h"
 
 namespace forecart {

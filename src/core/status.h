@@ -24,7 +24,9 @@ enum class StatusCode : int32_t {
   kUnknownItem = 10,      // an item id is not in the model's vocabulary
   kInternal = 11,         // a bug: should never happen
 };
+constexpr int32_t kNumStatusCodes = 12;  // codes are 0 .. kNumStatusCodes - 1 (the bindings export them)
 
+// "invalid_argument", ...: the ForecartError.code of the JS API; "unknown_status" outside the enum.
 const char* status_code_name(StatusCode code);
 
 class Status {

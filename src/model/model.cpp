@@ -1,6 +1,8 @@
+// Model: storefront id lookup, building from training weights, and the memory admission rule for loading.
 #include "model/model.h"
 
 #include <cstring>
+#include <string>
 
 namespace forecart {
 
@@ -44,6 +46,14 @@ Model Model::from_weights(const ModelWeights& w, ModelMeta meta, bool quantize) 
   }
   m.build_index();
   return m;
+}
+
+Status admit_model_file(size_t file_bytes, size_t memory_max) {
+  const double need = kLoadMemoryFactor * static_cast<double>(file_bytes);
+  if (need <= static_cast<double>(memory_max)) return Status::Ok();
+  const auto mib = [](double bytes) { return std::to_string(static_cast<unsigned long long>(bytes) >> 20); };
+  return limit_exceeded("model file of " + mib(static_cast<double>(file_bytes)) + " MiB needs about " + mib(need) +
+                        " MiB of memory to load; the maximum is " + mib(static_cast<double>(memory_max)) + " MiB");
 }
 
 }  // namespace forecart

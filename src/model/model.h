@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/status.h"
 #include "model/config.h"
 #include "quant/q8.h"
 
@@ -48,5 +49,12 @@ struct Model {
  private:
   std::unordered_map<std::string, uint32_t> index_;
 };
+
+// Loading a model takes about kLoadMemoryFactor times its file size of memory at the peak: the
+// file's own bytes plus the loaded model (int8 table, id table and index, session buffers, about
+// 3.3x). Refuses (limit_exceeded, with both sizes in the message) a file that cannot fit under
+// memory_max, so that the WASM build never lets an allocation fail, which aborts the module.
+constexpr double kLoadMemoryFactor = 4.3;
+Status admit_model_file(size_t file_bytes, size_t memory_max);
 
 }  // namespace forecart

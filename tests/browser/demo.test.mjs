@@ -246,7 +246,7 @@ test('Web Worker mode shows the same predictions as the main thread', async () =
   const page = await context.newPage();
   const errors = watch(page);
   const workerScripts = [];
-  context.on('request', (r) => r.url().endsWith('/web/worker-host.js') && workerScripts.push(r.url()));
+  context.on('request', (r) => r.url().endsWith('/web/worker-thread.js') && workerScripts.push(r.url()));
   await page.goto(server.url);
   await ready(page);
   await grantConsent(page);
@@ -319,7 +319,7 @@ test('no request leaves the origin: only the demo files, the package files, the 
     if (url.pathname.endsWith('.wasm')) assert.equal(res.headers()['content-type'], 'application/wasm');
     paths.add(url.pathname);
   }
-  for (const p of ['/dist/forecart.wasm', '/demo/models/taobao.fcm', '/web/worker-host.js']) assert.ok(paths.has(p), p);
+  for (const p of ['/dist/forecart.wasm', '/demo/models/taobao.fcm', '/web/worker-thread.js']) assert.ok(paths.has(p), p);
 
   // The CSP itself blocks exfiltration, inline scripts and string eval, whatever a script tries.
   // (page.evaluate runs as DevTools and is exempt, so the probe goes through the page's own paths.)

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
+import { JS_ONLY_CODES } from '../../web/errors.js';
 import { Forecart, ForecartError, simdSupported } from '../../web/node.js';
 import { nativePredict, root, trainedModel } from './helpers.mjs';
 
@@ -26,7 +27,7 @@ test('importing the browser entry touches no window, document or indexedDB', asy
   assert.equal(globalThis.window, undefined);
   assert.equal(globalThis.document, undefined);
   assert.equal(globalThis.indexedDB, undefined);
-  const worker = await import('../../web/worker.js');
+  const worker = await import('../../web/worker-client.js');
   assert.equal(typeof worker.Forecart.load, 'function');
 });
 
@@ -93,8 +94,12 @@ test('model errors map to codes: truncated, corrupted, foreign, newer, missing, 
   const newer = bytes.slice();
   newer[4] = 99; // version field (little-endian uint32 after the magic)
   const err = await rejectsWith(Forecart.load(newer), 'unsupported_version');
-  assert.match(err.message, /99/);
-  assert.match(err.message, /1/);
+  const fc = await Forecart.load(bytes);
+  const readsUpTo = fc._module.FORMAT_VERSION; // kFcmVersion, exported by the bindings
+  fc.dispose();
+  assert.ok(Number.isInteger(readsUpTo) && readsUpTo >= 2, String(readsUpTo));
+  assert.match(err.message, /version 99\b/);
+  assert.match(err.message, new RegExp(`up to version ${readsUpTo}\\b`));
   await rejectsWith(Forecart.load('/nonexistent/model.fcm'), 'fetch_failed');
   await rejectsWith(Forecart.load(bytes, { integrity: 'sha256-AAAA' }), 'integrity_mismatch');
   const digest = Buffer.from(await crypto.subtle.digest('SHA-256', bytes)).toString('base64');
@@ -227,7 +232,7 @@ test('a model too large for the WASM memory maximum is refused with limit_exceed
   const huge = new Uint8Array(70 * 1024 * 1024);
   huge.set(golden.subarray(0, 64));
   const err = await rejectsWith(Forecart.load(huge), 'limit_exceeded');
-  assert.match(err.message, /WASM memory/);
+  assert.match(err.message, /needs about \d+ MiB of memory to load; the maximum is 256 MiB/);
   const fc = await Forecart.load(golden); // the module is still usable
   fc.predict();
   fc.dispose();
@@ -262,4 +267,29 @@ test('a model served with the wrong MIME type loads with a warning; an HTML page
   } finally {
     server.close();
   }
+});
+
+test('error codes: the C++ status names (from the module) and the JS-only codes are exactly ForecartErrorCode of index.d.ts', async () => {
+  const fc = await Forecart.load(golden);
+  const native = fc._module._statusCodes();
+  const maxId = fc._module.MAX_ITEM_ID_BYTES;
+  fc.dispose();
+  assert.equal(native[0], 'ok');
+  assert.ok(native.includes('invalid_argument') && native.includes('internal'), native.join());
+  assert.equal(new Set(native).size, native.length, 'status names are distinct');
+  for (const c of JS_ONLY_CODES) assert.ok(!native.includes(c), `${c} is both a C++ status and a JS-only code`);
+  const dts = readFileSync(join(root, 'web/index.d.ts'), 'utf8');
+  const union = /export type ForecartErrorCode =([^;]*);/.exec(dts)[1];
+  const declared = [...union.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]).sort();
+  const expected = [...native.filter((c) => c !== 'ok'), ...JS_ONLY_CODES].sort();
+  assert.deepEqual(declared, expected);
+  assert.equal(maxId, 256); // kMaxItemIdBytes, documented in docs/API.md
+});
+
+test('record() refuses an item id over the module\'s MAX_ITEM_ID_BYTES and accepts one at it', async () => {
+  const fc = await Forecart.load(golden);
+  const max = fc._module.MAX_ITEM_ID_BYTES;
+  await fc.record({ item: 'é'.repeat(max / 2) }); // 2 bytes each: exactly max bytes
+  await rejectsWith(() => fc.record({ item: 'é'.repeat(max / 2) + 'x' }), 'invalid_event');
+  fc.dispose();
 });

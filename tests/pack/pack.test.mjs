@@ -15,8 +15,8 @@ test('the packed package installs into an empty folder and predicts', () => {
   const json = execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   const [info] = JSON.parse(json.toString());
   const files = info.files.map((f) => f.path).sort();
-  for (const needed of ['dist/forecart.mjs', 'dist/forecart.wasm', 'web/index.js', 'web/node.js', 'web/worker.js',
-    'web/worker-host.js', 'web/index.d.ts', 'web/worker.d.ts', 'package.json', 'README.md', 'LICENSE']) {
+  for (const needed of ['dist/forecart.mjs', 'dist/forecart.wasm', 'web/index.js', 'web/node.js', 'web/worker-client.js',
+    'web/worker-thread.js', 'web/index.d.ts', 'web/worker-client.d.ts', 'package.json', 'README.md', 'LICENSE']) {
     assert.ok(files.includes(needed), `${needed} missing from the tarball`);
   }
   for (const f of files) {

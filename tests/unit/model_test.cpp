@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "model/predictor.h"
@@ -210,4 +211,26 @@ TEST_CASE("explain: the drop in logit when each event is left out, checked by re
   for (float d : drops) any |= std::fabs(d) > 1e-3f;
   REQUIRE(any);
   REQUIRE(s.explain({c.vocab()}, &drops).code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("status codes: every code below kNumStatusCodes has its own JS name, none past it") {
+  std::set<std::string> names;
+  for (int32_t i = 0; i < kNumStatusCodes; ++i) {
+    const std::string name = status_code_name(static_cast<StatusCode>(i));
+    REQUIRE(name != "unknown_status");
+    REQUIRE(name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos);
+    names.insert(name);
+  }
+  REQUIRE(names.size() == static_cast<size_t>(kNumStatusCodes));
+  REQUIRE(std::string(status_code_name(StatusCode::kOk)) == "ok");
+  REQUIRE(std::string(status_code_name(static_cast<StatusCode>(kNumStatusCodes))) == "unknown_status");
+}
+
+TEST_CASE("admit_model_file: a file fits while kLoadMemoryFactor times its size fits the maximum") {
+  const size_t max = 256u << 20;
+  REQUIRE(admit_model_file(0, max).ok());
+  REQUIRE(admit_model_file(static_cast<size_t>(max / kLoadMemoryFactor) - 1, max).ok());
+  const Status refused = admit_model_file(static_cast<size_t>(max / kLoadMemoryFactor) + 1024, max);
+  REQUIRE(refused.code() == StatusCode::kLimitExceeded);
+  REQUIRE(refused.message().find("the maximum is 256 MiB") != std::string::npos);
 }

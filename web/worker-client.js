@@ -1,5 +1,6 @@
-// forecart/worker: the same API with the model and history inside a module Web Worker, so the
-// page's main thread never runs inference. Every method returns a Promise.
+// forecart/worker, run on the page's main thread: the same API as the main entry, each method
+// returning a Promise, forwarded to worker-thread.js, which holds the model and history in a module
+// Web Worker so that the main thread never runs inference.
 import { ForecartError } from './errors.js';
 import { simdSupported } from './simd.js';
 
@@ -41,7 +42,7 @@ export class Forecart {
     if (locateFile) throw new ForecartError('invalid_argument', 'locateFile cannot be passed to forecart/worker');
     if (source instanceof URL) source = source.href;
     if (typeof source === 'string') source = new URL(source, globalThis.location?.href).href;
-    const worker = new Worker(new URL('./worker-host.js', import.meta.url), { type: 'module', name: 'forecart' });
+    const worker = new Worker(new URL('./worker-thread.js', import.meta.url), { type: 'module', name: 'forecart' });
     const fc = new Forecart(CONSTRUCT, worker, null, onWarning);
     const abort = () => {
       worker.terminate();

@@ -1,5 +1,5 @@
-// Runs inside the module Web Worker started by forecart/worker: owns a Forecart (history in the
-// worker's IndexedDB) and answers the main thread's calls.
+// Runs inside the module Web Worker started by worker-client.js (forecart/worker): owns a Forecart
+// (history in the worker's IndexedDB) and answers the main thread's calls.
 import { Forecart, ForecartError } from './index.js';
 
 let fc = null;
