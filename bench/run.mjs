@@ -3,8 +3,9 @@
 //
 //  1. models: the Video Games model (23,715 items) trained with `forecart train` (int8 + its fp32
 //     twin, same seed) unless bench/models/video.fcm exists; synthetic 1k/100k/1M catalogues with
-//     random weights and the same dims, written by lib/fcm.mjs. Peers' models exported from the .fcm
-//     files: ONNX (onnx-proto; fp32 + int8 head) and TF.js weights. Agreement check of the top-10.
+//     random weights and the same config, written by `forecart synth --like video.fcm` (int8 + fp32
+//     twin, same seed). Peers' models exported from the .fcm files (read by lib/fcm.mjs): ONNX
+//     (onnx-proto; fp32 + int8 head) and TF.js weights. Agreement check of the top-10.
 //  2. warm timings (one process per runtime and catalogue, single-threaded), cold starts (one
 //     fresh process per sample), bytes shipped.
 //  3. forecart in headless Chromium (24k and 100k).
@@ -14,13 +15,13 @@
 // Options: --quick (fewer samples), --no-build (use dist/ as it is), --skip-browser, --skip-cold,
 //          --sizes 1k,24k,100k,1m
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
-import { parseFcm, randomModel, writeFcm } from './lib/fcm.mjs';
+import { parseFcm } from './lib/fcm.mjs';
 import { exportOnnx } from './lib/onnx-export.mjs';
 import { summarize } from './lib/stats.mjs';
 import { saveTfjsWeights } from './lib/tfjs-weights.mjs';
@@ -70,7 +71,9 @@ if (!flag('--no-build')) {
     log(`WARNING: build-wasm.sh failed, measuring the existing dist/ (${err.message})`);
   }
 }
-if (!existsSync(cli)) {
+// The native CLI trains the Video model and writes the synthetic ones (`forecart synth`): rebuilt
+// (incrementally) unless --no-build, so that the synthetic models follow the current .fcm writer.
+if (!flag('--no-build') || !existsSync(cli)) {
   log('building the native CLI');
   sh('cmake', ['--preset', 'native'], { stdio: 'inherit' });
   sh('cmake', ['--build', '--preset', 'native', '--target', 'forecart'], { stdio: 'inherit' });
@@ -109,6 +112,24 @@ const CASES = [
   { name: '100k', items: 100_000 }, { name: '1m', items: 1_000_000 },
 ].filter((c) => SIZES.includes(c.name));
 const srcStamp = Math.max(mtime(join(benchDir, 'lib/fcm.mjs')), mtime(join(benchDir, 'lib/onnx-export.mjs')), mtime(join(benchDir, 'lib/tfjs-weights.mjs')));
+const SYNTH_SEED = '7';
+// A synthetic model: random weights with the Video model's config and action names, `items` items
+// (ids synth-1..synth-N). Written to a temporary file and moved onto `path` only when its bytes
+// differ (same CLI, same bytes), so that an unchanged model keeps its mtime and its exports.
+function synth(path, items, fp32) {
+  const args = ['synth', '--like', video, '--items', String(items), '--seed', SYNTH_SEED, ...(fp32 ? ['--fp32'] : [])];
+  const tmp = `${path}.new`;
+  try {
+    sh(cli, [...args, '--out', tmp]);
+  } catch (err) {
+    throw new Error(`forecart ${args.join(' ')} failed: ${(err.stderr || err.message).trim()}`);
+  }
+  if (existsSync(path) && readFileSync(path).equals(readFileSync(tmp))) rmSync(tmp);
+  else {
+    log(`  wrote ${path} (forecart ${args.join(' ')})`);
+    renameSync(tmp, path);
+  }
+}
 
 for (const cs of CASES) {
   const base = cs.real ? 'video' : `synth-${cs.name}`;
@@ -117,11 +138,10 @@ for (const cs of CASES) {
   cs.onnx = join(modelsDir, `${base}.onnx`);
   cs.onnxInt8 = join(modelsDir, `${base}-int8.onnx`);
   cs.tfjs = join(modelsDir, `${base}.tfjs.json`);
-  if (!cs.real && (!existsSync(cs.fcm) || !existsSync(cs.fcmFp32) || mtime(cs.fcm) < mtime(join(benchDir, 'lib/fcm.mjs')))) {
-    log(`writing synthetic ${cs.name} models (random weights, Video model dims)`);
-    const m = randomModel(baseConfig, cs.items, 7);
-    writeFileSync(cs.fcm, writeFcm(m, { int8: true }));
-    writeFileSync(cs.fcmFp32, writeFcm(m, { int8: false }));
+  if (!cs.real) {
+    log(`synthetic ${cs.name} models (random weights, Video model config): forecart synth`);
+    synth(cs.fcm, cs.items, false);
+    synth(cs.fcmFp32, cs.items, true);
   }
   const fresh = (p) => mtime(p) > Math.max(mtime(cs.fcm), mtime(cs.fcmFp32), srcStamp);
   if (!fresh(cs.onnx) || !fresh(cs.onnxInt8) || !fresh(cs.tfjs)) {
@@ -174,7 +194,7 @@ for (const cs of CASES) {
     for (let i = 0; i < 51; i++) {
       s = (s * 1103515245 + 12345) & 0x7fffffff;
       const index = 1 + (s % cs.items);
-      ev.push({ item: `s${index}`, index });
+      ev.push({ item: `synth-${index}`, index });
     }
     cs.history = withTimes(ev, 3);
   }

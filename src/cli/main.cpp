@@ -1,4 +1,4 @@
-// The `forecart` command: inspect, predict, train, eval. Every subcommand has --help; errors print
+// The `forecart` command: inspect, predict, synth, train, eval. Every subcommand has --help; errors print
 // one line on stderr and exit with a code below 128.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -12,7 +12,11 @@ int main(int argc, char** argv) {
   CLI::App app{"forecart: on-device next-action prediction (native tools)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "forecart 0.1.0");
-  std::vector<Command> commands = {add_inspect(app), add_predict(app)};
+  // Parse errors on one line, like the others (CLI11's default adds a second, "Run with --help ...").
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "forecart: error: " + std::string(e.what()) + " (see --help)\n";
+  });
+  std::vector<Command> commands = {add_inspect(app), add_predict(app), add_synth(app)};
 #ifdef FORECART_HAVE_TRAIN
   commands.push_back(add_train(app));
   commands.push_back(add_eval(app));

@@ -201,3 +201,123 @@ TEST_CASE("cli: train killed mid-epoch and resumed gives the same model as an un
     for (const char* ext : {"", ".ckpt"}) std::remove((f + ext).c_str());
   for (const std::string& f : {"cli_full." + tag + ".train.json", "cli_resumed." + tag + ".train.json"}) std::remove(f.c_str());
 }
+
+namespace {
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+TEST_CASE("cli: synth writes a random model of the asked shape that read_model loads", "[cli][synth]") {
+  const std::string tag = std::to_string(getpid());
+  const std::string int8 = "cli_synth_int8." + tag + ".fcm", fp32 = "cli_synth_fp32." + tag + ".fcm";
+  const std::string like = "cli_synth_like." + tag + ".fcm";
+  const std::string shape =
+      " --items 30 --dim 8 --layers 1 --heads 2 --ffn-dim 24 --max-len 6 --time-buckets 5"
+      " --actions view,cart,buy --activation relu --seed 3";
+  Run r = run_cli("synth --out " + int8 + shape);
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  REQUIRE(run_cli("synth --fp32 --out " + fp32 + shape).code == 0);
+  Result<Model> m = read_model_file(int8);
+  REQUIRE(m.ok());
+  const ModelConfig& c = m.value().config;
+  REQUIRE(c.num_items == 30);
+  REQUIRE(c.dim == 8);
+  REQUIRE(c.layers == 1);
+  REQUIRE(c.heads == 2);
+  REQUIRE(c.ffn_dim == 24);
+  REQUIRE(c.max_len == 6);
+  REQUIRE(c.time_buckets == 5);
+  REQUIRE(c.activation == Activation::kRelu);
+  REQUIRE(m.value().items.quantized);
+  REQUIRE(m.value().meta.action_names == std::vector<std::string>{"view", "cart", "buy"});
+  REQUIRE(m.value().meta.item_ids.front() == "synth-1");
+  REQUIRE(m.value().meta.item_ids.back() == "synth-30");
+  REQUIRE(m.value().item_index("synth-7") == 7);
+
+  // The fp32 file is the int8 file's twin: the same weights, unquantized.
+  Result<Model> f = read_model_file(fp32);
+  REQUIRE(f.ok());
+  REQUIRE_FALSE(f.value().items.quantized);
+  Model f8 = f.take();
+  round_trip_int8(f8);
+  REQUIRE(f8.items.q8.data == m.value().items.q8.data);
+  REQUIRE(f8.items.q8.scales == m.value().items.q8.scales);
+  REQUIRE(f8.rest.arena == m.value().rest.arena);
+
+  // --like copies the config and action names; --items alone changes; without --items, nothing does.
+  REQUIRE(run_cli("synth --like " + int8 + " --items 12 --out " + like).code == 0);
+  Result<Model> l = read_model_file(like);
+  REQUIRE(l.ok());
+  ModelConfig want = c;
+  want.num_items = 12;
+  const ModelConfig& got = l.value().config;
+  REQUIRE((got.num_items == 12 && got.dim == want.dim && got.layers == want.layers && got.heads == want.heads &&
+           got.ffn_dim == want.ffn_dim && got.max_len == want.max_len && got.time_buckets == want.time_buckets &&
+           got.activation == want.activation && got.num_actions == want.num_actions));
+  REQUIRE(l.value().meta.action_names == m.value().meta.action_names);
+  REQUIRE(l.value().meta.item_ids.size() == 12);
+  REQUIRE(run_cli("synth --seed 3 --like " + int8 + " --out " + like).code == 0);
+  REQUIRE(file_bytes(like) == file_bytes(int8));  // same shape and seed: the same file
+
+  Run j = run_cli("inspect --json " + like);
+  REQUIRE(j.code == 0);
+  REQUIRE(nlohmann::json::parse(j.out)["format_version"] == kFcmVersion);
+  for (const std::string& p : {int8, fp32, like}) std::remove(p.c_str());
+}
+
+TEST_CASE("cli: synth with the same seed gives the same bytes", "[cli][synth]") {
+  const std::string tag = std::to_string(getpid());
+  const std::string a = "cli_synth_a." + tag + ".fcm", b = "cli_synth_b." + tag + ".fcm";
+  const std::string shape = " --items 200 --dim 16 --layers 2 --max-len 8";
+  for (const char* weights : {"", " --fp32"}) {
+    REQUIRE(run_cli("synth --seed 11 --out " + a + shape + weights).code == 0);
+    REQUIRE(run_cli("synth --seed 11 --out " + b + shape + weights).code == 0);
+    REQUIRE(file_bytes(a) == file_bytes(b));
+    REQUIRE(run_cli("synth --seed 12 --out " + b + shape + weights).code == 0);
+    REQUIRE(file_bytes(a) != file_bytes(b));
+  }
+  for (const std::string& p : {a, b}) std::remove(p.c_str());
+}
+
+TEST_CASE("cli: synth --help, and bad synth options give one clear line and an exit code below 128", "[cli][synth]") {
+  Run help = run_cli("synth --help");
+  REQUIRE(help.code == 0);
+  REQUIRE(help.out.find("--like") != std::string::npos);
+
+  const std::string tag = std::to_string(getpid());
+  const std::string model = "cli_synth_base." + tag + ".fcm", out = "cli_synth_bad." + tag + ".fcm";
+  REQUIRE(run_cli("synth --items 5 --dim 8 --out " + model).code == 0);
+  const std::pair<const char*, const char*> bad[] = {
+      {"synth --items 5", "--out"},                                       // no output
+      {"synth --out OUT --dim 10 --heads 3", "multiple of heads"},        // heads do not divide dim
+      {"synth --out OUT --items 0", "--items"},                           // no items
+      {"synth --out OUT --layers 17", "--layers"},                        // over the limit
+      {"synth --out OUT --actions view,view", "duplicate"},               // duplicate action names
+      {"synth --out OUT --like missing.fcm", "missing.fcm"},              // no such model
+      {"synth --out OUT --like MODEL --dim 8", "--like excludes --dim"},  // --like copies the shape
+      {"synth --out OUT --items 4000000 --dim 1024", "file limit"},       // a file over 1 GiB
+      {"synth --out no-such-dir/x.fcm --items 5", "no-such-dir"},         // cannot write
+  };
+  for (const auto& [args, says] : bad) {
+    std::string a = args;
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"OUT", out}, {"MODEL", model}}) {
+      const size_t at = a.find(from);
+      if (at != std::string::npos) a.replace(at, from.size(), to);
+    }
+    Run r = run_cli(a);
+    INFO(a << " -> " << r.code << ": " << r.err);
+    REQUIRE(r.code > 0);
+    REQUIRE(r.code < 128);
+    REQUIRE(r.out.empty());
+    REQUIRE(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    REQUIRE(r.err.rfind("forecart: error: ", 0) == 0);
+    REQUIRE(r.err.find(says) != std::string::npos);
+    REQUIRE_FALSE(std::ifstream(out).good());  // nothing written
+  }
+  std::remove(model.c_str());
+}
