@@ -5,7 +5,7 @@
 // padding to the longest sequence computes: attention is causal, so a valid position never sees
 // a padded one, and padded positions would carry no loss and no gradient.
 //
-// The forward at dropout 0 reproduces forward_sequence() (model/predictor.h) up to fp32 rounding
+// The forward at dropout 0 reproduces the inference forward (model/forward.h) up to fp32 rounding
 // (linears as Eigen GEMMs, GELU with Eigen's vectorised tanh; tested to 1e-4 per hidden value).
 // Memory: about 3.7k floats per token slot at d 64 / ffn 256 / 2 layers, i.e. ~100 MB for
 // max_batch 128 x max_len 50, plus an 8 MiB logits chunk for the item head.

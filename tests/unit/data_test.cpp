@@ -1,8 +1,5 @@
 // Tests for src/data: time parsing, CSV / SASRec text readers (detection, columns, actions, quoting, malformed
 // lines, gzip, multi-file merges), the leave-one-out split, real-data fixtures and the full shared datasets.
-#ifndef FORECART_DATA_DIR
-#define FORECART_DATA_DIR "/work/shared/data"
-#endif
 
 #include <unistd.h>
 #include <zlib.h>
@@ -18,6 +15,7 @@
 #include "core/limits.h"
 #include "data/events.h"
 #include "data/split.h"
+#include "shared_data.h"
 
 namespace fs = std::filesystem;
 using forecart::kMaxActionNameBytes;
@@ -829,21 +827,12 @@ TEST_CASE("Fixtures: OTTO CSV from scripts/otto-to-csv.mjs", "[data][fixtures]")
 
 namespace {
 
-bool have_data() {
-  std::error_code ec;
-  if (fs::is_directory(FORECART_DATA_DIR, ec)) return true;
-  WARN("skipped: " FORECART_DATA_DIR " does not exist");
-  return false;
-}
-
-std::string data(const std::string& rel) {
-  return std::string(FORECART_DATA_DIR) + "/" + rel;
-}
+std::string data(const std::string& rel) { return forecart::test::shared_data(rel); }
 
 }  // namespace
 
-TEST_CASE("Real data: SASRec / S3-Rec text sets", "[data][real]") {
-  if (!have_data()) return;
+TEST_CASE("Real data: SASRec / S3-Rec text sets", "[data][real][shared-data]") {
+  if (!forecart::test::have_shared_data("amazon_video_games_sasrec") || !forecart::test::have_shared_data("amazon_s3rec")) return;
   struct Expect {
     const char* file;
     size_t events, users, items;
@@ -863,8 +852,8 @@ TEST_CASE("Real data: SASRec / S3-Rec text sets", "[data][real]") {
   }
 }
 
-TEST_CASE("Real data: Taobao UserBehavior slice", "[data][real]") {
-  if (!have_data()) return;
+TEST_CASE("Real data: Taobao UserBehavior slice", "[data][real][shared-data]") {
+  if (!forecart::test::have_shared_data("taobao_userbehavior_slice")) return;
   ReadOptions o;
   o.no_header = true;
   o.columns = "user=0,item=1,category=2,action=3,time=4";
@@ -883,8 +872,8 @@ TEST_CASE("Real data: Taobao UserBehavior slice", "[data][real]") {
   CHECK(rep.skipped == 0);
 }
 
-TEST_CASE("Real data: JD micro-behaviour demo", "[data][real]") {
-  if (!have_data()) return;
+TEST_CASE("Real data: JD micro-behaviour demo", "[data][real][shared-data]") {
+  if (!forecart::test::have_shared_data("jd_microbehavior_demo")) return;
   ReadOptions o;
   o.actions = "1=view,2=purchase,3=follow,4=comment";
   Dataset ds = read_files_ok({data("jd_microbehavior_demo/train.csv.gz")}, o);
@@ -906,8 +895,8 @@ TEST_CASE("Real data: JD micro-behaviour demo", "[data][real]") {
   CHECK(tn.item_ids.size() == 2219);
 }
 
-TEST_CASE("Real data: YooChoose 100k", "[data][real]") {
-  if (!have_data()) return;
+TEST_CASE("Real data: YooChoose 100k", "[data][real][shared-data]") {
+  if (!forecart::test::have_shared_data("yoochoose_clicks_100k")) return;
   struct Expect {
     const char* file;
     size_t events, sessions, items;
@@ -924,8 +913,8 @@ TEST_CASE("Real data: YooChoose 100k", "[data][real]") {
   }
 }
 
-TEST_CASE("Real data: Diginetica views + purchases", "[data][real]") {
-  if (!have_data()) return;
+TEST_CASE("Real data: Diginetica views + purchases", "[data][real][shared-data]") {
+  if (!forecart::test::have_shared_data("diginetica")) return;
   Dataset views = read_files_ok({data("diginetica/sample_train-item-views.csv.gz")});
   CHECK(views.num_events() == 12391);
   CHECK(views.user_ids.size() == 2986);
