@@ -1,6 +1,6 @@
 // forecart in headless Chromium (spawned by bench/run.mjs): node bench/browser.mjs OUT_JSON CASE_JSON...
 // A tiny static server on 127.0.0.1 serves the repository (web/, dist/, bench/); Debian's
-// /usr/bin/chromium is driven by playwright-core with the flags of docs (TOOLCHAIN.md), a fresh
+// /usr/bin/chromium is driven by playwright-core with the flags of docs/TOOLCHAIN.md, a fresh
 // --user-data-dir per case (so each case's first prediction is a cold start). The pages are
 // cross-origin isolated (COOP/COEP) so that the timer resolution is 5 µs, not 100 µs.
 import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -352,7 +352,7 @@ function shipped(files) {
   return { raw, gzip: gz, files: list };
 }
 const bytes = {
-  forecart: shipped(['dist/forecart.wasm', 'dist/forecart.mjs', 'web/index.js', 'web/core.js', 'web/errors.js', 'web/history.js', 'web/simd.js']),
+  forecart: shipped(['dist/forecart.wasm', 'dist/forecart.mjs', 'web/index.js', 'web/core.js', 'web/loader.js', 'web/errors.js', 'web/history.js', 'web/simd.js']),
   ort: shipped(['node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm', 'node_modules/onnxruntime-web/dist/ort.wasm.bundle.min.mjs']),
   tfjs: shipped(['node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
     'node_modules/@tensorflow/tfjs-core/dist/tf-core.fesm.min.js', 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.fesm.min.js']),

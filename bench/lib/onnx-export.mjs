@@ -1,5 +1,5 @@
 // Exports a parsed .fcm (lib/fcm.mjs) to an ONNX graph written with onnx-proto: the same forward
-// pass as src/model/predictor.cpp (embeddings item+action+time+position, pre-LN blocks with causal
+// pass as src/model/forward.cpp (embeddings item+action+time+position, pre-LN blocks with causal
 // attention, GELU tanh, final LN, tied head), then softmax over items 1..N and TopK.
 //
 // Inputs:  items, actions, buckets: int64 [T] (T <= max_len, oldest first); k: int64 [1].

@@ -1,4 +1,11 @@
-// Renders bench/out/results.json: the console table, docs/BENCHMARKS.md and docs/bench-predict.svg.
+// Renders bench/out/results.json: the console table, the generated blocks of docs/BENCHMARKS.md and
+// docs/bench-predict.svg. docs/BENCHMARKS.md is written by hand; only the text between its markers
+//   <!-- bench:NAME:begin -->  ...  <!-- bench:NAME:end -->   (each on a line of its own)
+// is generated. rewriteBlocks() replaces exactly that text and throws when a block has no marker
+// pair, a marker has no block, or markers are unpaired, so prose outside the markers is never touched.
+import { readFileSync } from 'node:fs';
+
+export const BENCHMARKS_MD = new URL('../../docs/BENCHMARKS.md', import.meta.url);
 
 const PEERS = [['ort', 'onnxruntime-web fp32'], ['ort-int8', 'onnxruntime-web int8'], ['tfjs', 'tfjs-wasm fp32']];
 const CASE_LABEL = { '1k': '1k (synthetic)', '24k': '24k (Video Games, trained)', '100k': '100k (synthetic)', '1m': '1M (synthetic)' };
@@ -198,63 +205,132 @@ function floorText(r, scanLimit) {
   return parts.join(' ');
 }
 
-// Why floors are missed: measured parts of this run + the one-off profile in bench/profile/README.md.
-function profileSection(r) {
-  const lines = [];
-  const scanLimit = (c) => {
-    const bytes = (c.items + 1) * r.config.dim;
-    const probe = r.bandwidth?.read.reduce((best, x) => (Math.abs(x.bytes - bytes) < Math.abs(best.bytes - bytes) ? x : best), r.bandwidth.read[0]);
-    return probe ? bytes / (probe.gbps * 1e9) * 1e3 : null;
-  };
+// The "Where forecart's time goes" table: measured parts of this run.
+function timeSplitTable(r, scanLimit) {
+  const rows = [['catalogue', 'predict', 'scan alone (`_logits`: `q8_gemv` + copy of V floats to JS)',
+    'rest of predict (softmax, top-k, action head, result)', 'record() alone (public API, one token)', 'int8 scan limit (bandwidth)',
+    '1/3 of the faster peer\'s predict', '1/10 of the faster peer\'s event + predict']];
   for (const c of r.cases) {
     const f = ours(r.warm[c.name]);
     if (!f?.predict) continue;
     const pp = fastestPeer(r.warm[c.name], 'predict'), pr = fastestPeer(r.warm[c.name], 'recordPredict');
-    const lim = scanLimit(c);
-    lines.push(`| ${CASE_LABEL[c.name] ?? c.name} | ${ms(f.predict.median)} | ${f.logitsOnly ? ms(f.logitsOnly.median) : 'n/a'} | ${f.logitsOnly ? ms(f.predict.median - f.logitsOnly.median) : 'n/a'} | ${ms(f.recordOnly?.median)} | ${ms(lim)} | ${pp ? ms(pp.median / 3) : 'n/a'} | ${pr ? ms(pr.median / 10) : 'n/a'} |`);
+    rows.push([CASE_LABEL[c.name] ?? c.name, ms(f.predict.median), f.logitsOnly ? ms(f.logitsOnly.median) : 'n/a',
+      f.logitsOnly ? ms(f.predict.median - f.logitsOnly.median) : 'n/a', ms(f.recordOnly?.median), ms(scanLimit(c)),
+      pp ? ms(pp.median / 3) : 'n/a', pr ? ms(pr.median / 10) : 'n/a']);
   }
-  return `## Where forecart's time goes, and what would meet the floors
-
-| catalogue | predict | scan alone (\`_logits\`: \`q8_gemv\` + copy of V floats to JS) | rest of predict (softmax, top-k, action head, result) | record() alone (public API, one token) | int8 scan limit (bandwidth) | 1/3 of the faster peer's predict | 1/10 of the faster peer's event + predict |
-|---|---|---|---|---|---|---|---|
-${lines.join('\n')}
-
-All in ms, from this run ("rest of predict" = predict − scan alone: softmax normalizer, top-k over the catalogue,
-action head, Embind and the JS result).
-
-A one-off phase profile of the sources as of 2026-11-25 13:25 (timers inside \`Session::predict\` in a copy of the
-sources; method and numbers in [bench/profile/README.md](../bench/profile/README.md)) split the 24k predict of that build
-into scan 44 %, softmax 29 % (\`std::exp\` for all 23,715 items in \`Session::catalogue_probabilities\`), top-k 22 % (every
-item offered to the heap) and 5 % Embind/JS (100k: 49/26/20/3 %), with the one-row \`q8_gemv\` instruction-bound, not
-bandwidth-bound. A fix measured there (a four-rows-at-a-time \`q8_gemv\` with one joint reduction, top-k on raw logits
-with a threshold skip, one SIMD exp-sum pass for the normalizer, \`exp\` only for the k returned items;
-[bench/profile/predict-fastpath.patch](../bench/profile/predict-fastpath.patch)) gave identical top-20 results and
-predict 24k 339 → 115 µs, 100k 1 594 → 517 µs, 1M (512 MB build) 27.7 → 8.2 ms. The src owners changed
-\`q8_gemv\` (four rows at a time) and \`Session::predict\` (SIMD normalizer, top-k on logits) along the same lines while this
-bench was written; against those sources (14:04) the remaining gap is in
-[bench/profile/predict-fastpath-v2.patch](../bench/profile/predict-fastpath-v2.patch): the block count of \`q8_gemv\` as a
-template parameter for d = 16/32/64/128 (state halves in registers, unrolled, no per-block branch: scan −30 %), the
-top-k loop skipping 16 logits per SIMD compare below the worst kept one, and two accumulator chains in
-\`f32_max\`/\`f32_sum_exp\` — measured 24k 170 → 113 µs, 100k 720 → 453 µs, same top-20. The table above measures
-whatever \`scripts/build-wasm.sh\` built from the sources at the start of this run.
-
-**The 1/10 event + predict floor**: forecart's own part of a new event is small (record() alone above), but every event
-changes the state, so every prediction rescans the whole table. ${floorText(r, scanLimit)} Meeting it needs fewer bytes per
-item (int4 codes: 32 B/item), or scoring fewer items exactly (e.g. clusters of the item table scored by centroid, exact
-int8 scores for a shortlist, softmax normalizer from the cluster sums), or relaxed-SIMD int8 dot products
-(\`i32x4.relaxed_dot_i8x16_i7x16_add_s\`, which Emscripten 3.1.6 cannot emit for Node 20; docs/TOOLCHAIN.md).
-
-**1M items in 256 MB**: the shipped build needs ~4× the model file in WASM memory while loading (row "forecart WASM
-memory after load"): Embind copies the model bytes twice (wire buffer + \`std::string\` argument of \`_load\`), the int8
-table is copied out of them, and the ids become 1M \`std::string\`s plus two hash tables. Copying the bytes into the heap
-once (JS \`_malloc\` + \`HEAPU8.set\`), pointing the int8 table into that buffer, and an id blob + open-addressing index
-would bring a 1M catalogue to roughly 115–150 MB (details in bench/profile/README.md).
-`;
+  return rows;
 }
 
-export function renderReport(r, { notes = '' } = {}) {
-  const rows = mainTable(r);
+function machineTable(e) {
+  const rows = [
+    ['CPU', `${e.cpu} (${e.cores} cores visible${e.cpuFlags.length ? `, ${e.cpuFlags.join(', ')}` : ''}), ${e.memGB} GB RAM`],
+    ['load average at the end of the run', `${e.loadavgEnd} (the machine is shared: other builds ran at the same time, so p95s are noisy)`],
+    ['Node', e.node],
+    ['Chromium', `${e.chromium} (Debian \`/usr/bin/chromium\`, headless, via playwright-core ${e.playwright})`],
+    ['Emscripten', e.emscripten],
+    ['forecart kernels', e.kernels ?? 'n/a'],
+    ['onnxruntime-web', `${e.ort} (wasm EP, \`numThreads = 1\`, \`graphOptimizationLevel: 'all'\`)`],
+    ['@tensorflow/tfjs-core + tfjs-backend-wasm', `${e.tfjsCore} + ${e.tfjsWasm} (\`setThreadsCount(1)\`, multithreading off, SIMD build)`],
+    ['onnx-proto', `${e.onnxProto} (writes the ONNX graphs)`]];
+  return ['| | |', '|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function modelLines(r) {
+  const t = r.train, c = r.config;
+  const items = (r.cases.find((x) => x.name === '24k')?.items ?? 23715).toLocaleString('en-US');
+  return [
+    `- 24k: ${items} items; \`forecart train --data Video.txt.gz ${t.args.join(' ')}\` (int8), again with \`--fp32\` for the fp32 twin; ` +
+      `best epoch ${t.bestEpoch}; the int8 run took ${t.seconds?.toFixed(0)} s (video.train.json${t.trainedNow ? `; both runs ${t.trainedNow.toFixed(0)} s in this bench run` : ''})` +
+      `${t.log ? `, valid HR@10 ${t.log['valid_hr@10'].toFixed(4)} / NDCG@10 ${t.log['valid_ndcg@10'].toFixed(4)}` : ''}.`,
+    `- Twin check: the int8 item table is the fp32 twin's quantized (max |q·s − w| = ${t.twin.maxErrInScaleUnits.toFixed(3)} scale units, ≤ 0.5 expected): ${t.twin.same ? 'yes' : 'NO'}.`,
+    `- 1k, 100k, 1M: d = ${c.dim}, ${c.layers} blocks, ${c.heads} heads, FFN ${c.ffn_dim}, max_len ${c.max_len}, ${c.time_buckets} time buckets, ${c.num_actions} action${c.num_actions === 1 ? '' : 's'}.`,
+  ].join('\n');
+}
+
+// The generated blocks of docs/BENCHMARKS.md, by marker name, in page order.
+export function renderBlocks(r) {
   const e = r.env;
+  const bw = r.bandwidth;
+  const scanLimit = (c) => {
+    const bytes = (c.items + 1) * r.config.dim;
+    const probe = bw?.read.reduce((best, x) => (Math.abs(x.bytes - bytes) < Math.abs(best.bytes - bytes) ? x : best), bw.read[0]);
+    return probe ? bytes / (probe.gbps * 1e9) * 1e3 : null;
+  };
+  const lim = limitTable(r);
+  const chk = checkTable(r);
+  const rounds = e.rounds ?? 1;
+  const windowSeen = r.cases.map((c) => ours(r.warm[c.name])?.windowSeen).filter(Boolean)[0]?.join('–') ?? 'n/a';
+  const files = (list, strip) => list.map((f) => `\`${strip ? f.file.replace('node_modules/', '') : f.file}\``).join(' + ');
+  return {
+    run: `Last run: \`${e.command}\` (\`bench/run.mjs\`) on ${e.date}; it took ${e.seconds} s; warm measurements in ${rounds} round${rounds === 1 ? '' : 's'}.`,
+    machine: machineTable(e),
+    results: `${md(mainTable(r))}\n\nWindow sizes seen in forecart's full-window stream: ${windowSeen} events.`,
+    floors: floorLines(r).join('\n'),
+    models: modelLines(r),
+    agreement: chk ? md(chk) : 'check failed (see the run log)',
+    'scan-limit': [lim ? md(lim) : 'bandwidth probe failed',
+      ...(bw ? [`DRAM copy bandwidth (256 MiB, bytes copied per second): WASM \`memory.copy\` ${bw.copy.wasm.gbps.toFixed(1)} GB/s, JS ` +
+        `\`Uint8Array.set\` ${bw.copy.js.gbps.toFixed(1)} GB/s; SIMD read of 256 MiB ${bw.read.at(-1).gbps.toFixed(1)} GB/s.`] : [])].join('\n\n'),
+    bytes: [`- forecart: ${files(r.bytes.forecart.files)}.`, `- onnxruntime-web (\`onnxruntime-web/wasm\`): ${files(r.bytes.ort.files, true)}.`,
+      `- tfjs: ${files(r.bytes.tfjs.files, true)}.`].join('\n'),
+    'time-split': md(timeSplitTable(r, scanLimit)),
+    'floor-gap': floorText(r, scanLimit) || 'n/a',
+  };
+}
+
+const MARKER = /^<!-- bench:([a-z0-9-]+):(begin|end) -->$/gm;
+
+// The marker pairs of a page, in order: [{ name, from, to }] where page.slice(from, to) is the text
+// between the end of the begin line and the start of the end line. Throws on unpaired markers.
+function markerPairs(page) {
+  const pairs = [];
+  let open = null;
+  for (const m of page.matchAll(MARKER)) {
+    const [line, name, kind] = m;
+    if (kind === 'begin') {
+      if (open) throw new Error(`BENCHMARKS.md: ${line} inside block "${open.name}" (no end marker before it)`);
+      if (pairs.some((p) => p.name === name)) throw new Error(`BENCHMARKS.md: block "${name}" appears twice`);
+      open = { name, from: m.index + line.length };
+    } else {
+      if (!open || open.name !== name) throw new Error(`BENCHMARKS.md: ${line} without its begin marker`);
+      pairs.push({ name, from: open.from, to: m.index });
+      open = null;
+    }
+  }
+  if (open) throw new Error(`BENCHMARKS.md: block "${open.name}" has no end marker`);
+  return pairs;
+}
+
+// The current text of every block of a page (as rewriteBlocks writes it: a blank line on each side).
+export function readBlocks(page) {
+  const out = {};
+  for (const { name, from, to } of markerPairs(page)) out[name] = page.slice(from, to).replace(/^\n\n/, '').replace(/\n\n$/, '');
+  return out;
+}
+
+// Replaces the text between each pair of markers with blocks[name]; everything else stays byte for
+// byte. Throws (naming the marker) when a block has no marker pair or a marker pair has no block.
+export function rewriteBlocks(page, blocks) {
+  const pairs = markerPairs(page);
+  const names = new Set(pairs.map((p) => p.name));
+  const missing = Object.keys(blocks).filter((n) => !names.has(n));
+  if (missing.length) {
+    throw new Error(`BENCHMARKS.md lacks the markers of ${missing.map((n) => `<!-- bench:${n}:begin/end -->`).join(', ')}: add them where the figures go`);
+  }
+  const unknown = pairs.filter((p) => !(p.name in blocks)).map((p) => p.name);
+  if (unknown.length) throw new Error(`BENCHMARKS.md has markers that report.mjs does not generate: ${unknown.join(', ')}`);
+  let out = '', at = 0;
+  for (const { name, from, to } of pairs) {
+    out += `${page.slice(at, from)}\n\n${blocks[name]}\n\n`;
+    at = to;
+  }
+  return out + page.slice(at);
+}
+
+// Everything run.mjs and render.mjs write: markdown is `page` (default: the committed
+// docs/BENCHMARKS.md) with its generated blocks rewritten.
+export function renderReport(r, { page } = {}) {
+  const rows = mainTable(r);
   const fl = floorLines(r);
   const lim = limitTable(r);
   const chk = checkTable(r);
@@ -263,115 +339,7 @@ export function renderReport(r, { notes = '' } = {}) {
     ...(lim ? ['', 'Physical limit of the int8 scan:', plain(lim)] : []),
     ...(bw ? [`DRAM copy bandwidth (256 MiB): WASM memory.copy ${bw.copy.wasm.gbps.toFixed(1)} GB/s, JS TypedArray.set ${bw.copy.js.gbps.toFixed(1)} GB/s`] : []),
     ...(chk ? ['', 'Agreement (Video model):', plain(chk)] : [])].join('\n');
-
-  const t = r.train;
-  const ortFiles = r.bytes.ort.files.map((f) => `\`${f.file.replace('node_modules/', '')}\``).join(' + ');
-  const tfFiles = r.bytes.tfjs.files.map((f) => `\`${f.file.replace('node_modules/', '')}\``).join(' + ');
-  const fcFiles = r.bytes.forecart.files.map((f) => `\`${f.file}\``).join(' + ');
-  const markdown = `# Benchmarks: forecart vs onnxruntime-web vs tfjs-wasm
-
-Generated by \`${e.command}\` (\`bench/run.mjs\`) on ${e.date}; the run took ${e.seconds} s.
-Raw results: \`bench/out/results.json\` (not committed). Chart: [bench-predict.svg](bench-predict.svg).
-
-![predict latency vs catalogue size](bench-predict.svg)
-
-## Machine and versions
-
-| | |
-|---|---|
-| CPU | ${e.cpu} (${e.cores} cores visible${e.cpuFlags.length ? `, ${e.cpuFlags.join(', ')}` : ''}), ${e.memGB} GB RAM |
-| load average at the end of the run | ${e.loadavgEnd} (the machine is shared: other builds ran at the same time, so p95s are noisy) |
-| Node | ${e.node} |
-| Chromium | ${e.chromium} (Debian \`/usr/bin/chromium\`, headless, via playwright-core ${e.playwright}) |
-| Emscripten | ${e.emscripten} |
-| forecart kernels | ${e.kernels ?? 'n/a'} |
-| onnxruntime-web | ${e.ort} (wasm EP, \`numThreads = 1\`, \`graphOptimizationLevel: 'all'\`) |
-| @tensorflow/tfjs-core + tfjs-backend-wasm | ${e.tfjsCore} + ${e.tfjsWasm} (\`setThreadsCount(1)\`, multithreading off, SIMD build) |
-| onnx-proto | ${e.onnxProto} (writes the ONNX graphs) |
-
-## Results
-
-All figures single-threaded, milliseconds, **median / p95**; × = peer ÷ forecart (Node). Warm figures: one Node
-process per runtime and catalogue, warm-up, then at least 30 runs and at least 2.5 s of timed calls (2 s for
-forecart's incremental case, whose untimed set-up replays 49 events before every sample); every warm measurement
-is taken in ${r.env.rounds ?? 1} round(s) (the second in reverse order) and the round with the lower median is kept, because the
-machine is shared (both medians are in \`results.json\`, \`roundMedians\`).
-
-Rows: **predict** = \`predict({k: 20})\` with a 50-event history already recorded. **new event + predict (49→50)** =
-\`record()\` of the 50th event, then predict (forecart: one token against its key/value cache; peers: encode and
-recompute the 50 events). **full window [mean]** = a stream of new events on a full window; the bracket is the mean
-(see below why it differs from the median for forecart). **cold** = fresh process: import + model load + first prediction. Chromium figures: the same
-loops in a page (cross-origin isolated, so \`performance.now()\` ticks in 5 µs steps).
-
-${r.cases.some((c) => ours(r.warm[c.name])?.variant) ? '† The shipped build (\`dist/forecart.wasm\`, 256 MB WASM memory maximum) aborts while loading this catalogue (out of WASM memory, see "WASM memory after load"); the figures marked † come from the same sources linked with \`-DFORECART_WASM_MAX_MEMORY=536870912\` (512 MB, built by the bench in \`bench/out/wasm-512m\`). Kernels and code paths are identical.' : ''}
-
-${md(rows)}
-
-### Floors
-
-${fl.join('\n')}
-
-### What each runtime does per call
-
-- **forecart** (\`web/node.js\` in Node, \`web/index.js\` in Chromium; history in memory): \`predict({k: 20})\` scores the
-  catalogue from the cached final state (int8 table × int8 state, \`q8_gemv\`), softmax over items 1..N, top-k, and builds
-  the JS result. \`record()\` of the 50th event runs one token against the key/value cache. When the window is full
-  (max_len = 50 events) forecart's Predictor slides it as \`src/model/predictor.h\` says — in the build measured here
-  the window sizes seen in the stream were ${r.cases.map((c) => ours(r.warm[c.name])?.windowSeen).filter(Boolean)[0]?.join('–') ?? 'n/a'} events: it drops the oldest half and recomputes the
-  newest half once, so most events cost one token and one in ~25 costs a 25-token recompute (the mean shows the
-  amortized cost). The peers always recompute the newest 50 events, so in that row the two sides do not attend to
-  the same events (identical for histories of at most 50 events, as in every other row).
-- **onnxruntime-web / tfjs-wasm**: no state. Every call encodes the newest 50 events and runs the whole forward pass
-  (embeddings, 2 pre-LN blocks with causal attention, final LN; the last block's query/FFN only for the newest
-  token), the tied head (\`Gemm(h, item_emb^T)\` / \`matMul(h, itemEmb, transposeB)\`), softmax over items 1..N and TopK(20).
-  The int8 ONNX variant keeps the item table int8 ([d,V] codes + per-row scales from forecart's int8 file) and
-  scores with \`DynamicQuantizeLinear → MatMulInteger → Cast → Mul\` (the dynamic-quantization pattern of
-  \`onnxruntime.quantization\`); onnxruntime-web's wasm build runs it (it ships the CPU int8 kernels).
-- **Cold start**: a fresh Node process per sample (${r.cases.some((c) => c.items >= 1e6) ? '5 samples, 3 at 1M' : '5 samples'}): dynamic
-  \`import()\` of the runtime, reading the model file, compiling/instantiating the WASM, creating the session / tensors,
-  and the first top-20 prediction (for forecart: recording the 50 events + predict). Process start-up is not counted.
-  Chromium: one sample per catalogue in a fresh browser profile (model fetched from a local static server).
-
-### Models
-
-- **24k**: the Amazon Video Games data (SASRec \`Video.txt\`, 287,107 interactions, 31,013 users, ${(r.cases.find((c) => c.name === '24k')?.items ?? 23715).toLocaleString('en-US')} items), trained with
-  \`forecart train --data Video.txt.gz ${t.args.join(' ')}\` (int8) and again with \`--fp32\` (the fp32 twin, same seed; training is
-  deterministic for a given seed and thread count) — best epoch ${t.bestEpoch}; the int8 run took ${t.seconds?.toFixed(0)} s here (video.train.json${t.trainedNow ? `; both runs ${t.trainedNow.toFixed(0)} s in this bench run` : ''})${t.log ? `, valid HR@10 ${t.log['valid_hr@10'].toFixed(4)} / NDCG@10 ${t.log['valid_ndcg@10'].toFixed(4)}` : ''}.
-  Twin check: the int8 item table is the fp32 twin's quantized (max |q·s − w| = ${t.twin.maxErrInScaleUnits.toFixed(3)} scale units, ≤ 0.5 expected): ${t.twin.same ? 'yes' : 'NO'}.
-  Histories are real shoppers' item sequences; the data has no times, so events get synthetic times minutes to hours apart.
-- **1k, 100k, 1M**: synthetic — **random weights** (N(0, 0.02), LayerNorm gains 1, biases 0) with the Video model's config
-  (d = ${r.config.dim}, ${r.config.layers} blocks, ${r.config.heads} heads, FFN ${r.config.ffn_dim}, max_len ${r.config.max_len}, ${r.config.time_buckets} time buckets, ${r.config.num_actions} action), written by
-  \`bench/lib/fcm.mjs\` (a JS writer of the .fcm spec, byte-identical to the C++ writer on the trained model), int8 for
-  forecart and an fp32 twin for the peers. Timing does not depend on the weights' values.
-- Peers' files are exported from the same .fcm files by \`bench/lib/onnx-export.mjs\` (ONNX, opset 17, written with onnx-proto)
-  and \`bench/lib/tfjs-weights.mjs\` (TF.js weights manifest + one fp32 shard). "Model file as loaded" counts those files.
-
-### Agreement (Video model, ${r.check?.histories ?? 'n/a'} real histories, top-10)
-
-${chk ? md(chk) : 'check failed (see the run log)'}
-
-forecart-fp32 (the fp32 twin loaded in forecart) agrees with both fp32 peers to float rounding: the exported graphs are
-the same function as \`src/model\`. forecart's shipped int8 model differs from fp32 by its quantization (item table,
-block weights and the int8 final state), which swaps near-tied neighbours in the top-10.
-
-### Physical limit of the catalogue scan
-
-${lim ? md(lim) : 'bandwidth probe failed'}
-
-${bw ? `Read bandwidth: \`bench/bwprobe.wat\` (128-bit SIMD loads, 4 accumulators) over a buffer of the table's size, in the
-same run. DRAM copy bandwidth (256 MiB, bytes copied per second): WASM \`memory.copy\` ${bw.copy.wasm.gbps.toFixed(1)} GB/s, JS
-\`Uint8Array.set\` ${bw.copy.js.gbps.toFixed(1)} GB/s; SIMD read of 256 MiB ${bw.read.at(-1).gbps.toFixed(1)} GB/s. Tables up to a few MB
-are read from cache, so their limit is the cache bandwidth. Besides the table, each predict reads 4 B of row scale
-and 4 B of item bias per item and writes/reads the V fp32 logits a few times (softmax, top-k).` : ''}
-
-### Bytes shipped
-
-- forecart: ${fcFiles}.
-- onnxruntime-web (\`onnxruntime-web/wasm\`): ${ortFiles}.
-- tfjs: ${tfFiles}.
-
-${profileSection(r)}
-${notes}
-`;
-  return { table, markdown, svg: chart(r), floors: floors(r) };
+  const blocks = renderBlocks(r);
+  const markdown = rewriteBlocks(page ?? readFileSync(BENCHMARKS_MD, 'utf8'), blocks);
+  return { table, blocks, markdown, svg: chart(r), floors: floors(r) };
 }

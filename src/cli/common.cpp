@@ -1,3 +1,4 @@
+// Implements cli/common.h: one-line errors and model loading for the forecart subcommands.
 #include "cli/common.h"
 
 #include "format/fcm.h"

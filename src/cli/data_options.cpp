@@ -1,3 +1,4 @@
+// Implements cli/data_options.h: the event-data flags of train and eval, turned into data::ReadOptions.
 #include "cli/data_options.h"
 
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-// Documented hard limits, enforced in C++ and mirrored in the JS wrapper.
+// Documented hard limits, enforced in C++; the bindings export the ones the JS API checks itself.
 #pragma once
 
 #include <cstddef>

@@ -1,3 +1,4 @@
+// Implements kernels/xnnpack_scorer.h: catalogue scoring through XNNPACK (native only).
 #include "kernels/xnnpack_scorer.h"
 
 #include <pthreadpool.h>

@@ -1,3 +1,4 @@
+// Implements model/config.h: config validation, the parameter layout and random initialisation.
 #include "model/config.h"
 
 #include <cmath>

@@ -1,3 +1,4 @@
+// Implements model/session.h: id mapping, filters, top-k, popularity fallback and explain.
 #include "model/session.h"
 
 #include <algorithm>

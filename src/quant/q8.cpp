@@ -1,3 +1,4 @@
+// Implements quant/q8.h: per-row symmetric int8 quantization and dequantization.
 #include "quant/q8.h"
 
 #include <cmath>
