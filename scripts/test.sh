@@ -39,6 +39,7 @@ ctest --preset wasm
 
 step "JS API tests (Node entry, against the native CLI)"
 node --test tests/js/
+node bench/check-report-markers.mjs
 
 step "types: tsc --noEmit against a typed usage file"
 npx tsc -p tests/types && echo "tsc: index.d.ts and worker-client.d.ts check"

@@ -1,8 +1,9 @@
 // Leave-one-out evaluation (`forecart eval`, and validation during training).
 //
 // Per held-out user (>= 3 events, see data/split.h) the model predicts the fold's target event from
-// the events before it (the newest max_len of them, as a shopper's browser would hold them), and
-// is scored by the one catalogue scorer (model/scorer.h) that the browser uses. Reported, over all
+// the events before it (the newest max_len of them: a full window; a browser whose block-sliding
+// window has slid holds between max_len/2 + 1 and max_len), and is scored by the one catalogue
+// scorer (model/scorer.h) that the browser uses. Reported, over all
 // such users (metrics.h):
 //   full ranking over the whole catalogue: HR@10, NDCG@10, Recall@20, MRR@20;
 //   the SASRec sampled protocol: the target against 100 random items the user never interacted with
