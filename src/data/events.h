@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "data/time_parse.h"  // parse_time
 
 namespace forecart::data {
 
@@ -87,11 +88,5 @@ Result<Dataset> read_events(const std::vector<std::string>& paths, const ReadOpt
 // The same from in-memory text (for tests): name is used in messages and may carry "#action=NAME".
 Result<Dataset> read_events_text(const std::string& text, const std::string& name, const ReadOptions& opts,
                                  ReadReport* report = nullptr);
-
-// Unix seconds or milliseconds (integers or decimals, optional sign; magnitudes > 1e11 are milliseconds;
-// fractions are floored), or "YYYY-MM-DD", "YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|+hh:mm|-hh:mm]" (UTC unless an offset
-// is given; offsets may also be written +hhmm or +hh). Surrounding spaces are ignored. Returns false on malformed
-// input (and leaves *unix_seconds alone).
-bool parse_time(std::string_view s, int64_t* unix_seconds);
 
 }  // namespace forecart::data
