@@ -57,7 +57,9 @@ class WasmForecart {
   int maxLen() const { return model_ ? static_cast<int>(model_->config.max_len) : 0; }
   int dim() const { return model_ ? static_cast<int>(model_->config.dim) : 0; }
   bool quantized() const { return model_ && model_->items.quantized; }
-  std::string actionName(int i) const { return model_ && i >= 0 && i < numActions() ? model_->meta.action_names[i] : ""; }
+  std::string actionName(int i) const {
+    return model_ && i >= 0 && i < numActions() ? model_->meta.action_names[i] : "";
+  }
   std::string categoryName(int i) const {
     return model_ && i >= 0 && i < numCategories() ? model_->meta.category_names[i] : "";
   }
@@ -138,12 +140,17 @@ class WasmForecart {
   std::string error_;
 };
 
-std::string kernels() { return kernels_variant(); }
-int live_instances() { return g_live_instances; }
+std::string kernels() {
+  return kernels_variant();
+}
+int live_instances() {
+  return g_live_instances;
+}
 // The JS names of the status codes, indexed by number: web/errors.js maps statuses through them.
 val status_codes() {
   val names = val::array();
-  for (int32_t i = 0; i < kNumStatusCodes; ++i) names.call<void>("push", std::string(status_code_name(static_cast<StatusCode>(i))));
+  for (int32_t i = 0; i < kNumStatusCodes; ++i)
+    names.call<void>("push", std::string(status_code_name(static_cast<StatusCode>(i))));
   return names;
 }
 

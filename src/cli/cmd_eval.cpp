@@ -28,7 +28,9 @@ struct EvalArgs {
 nlohmann::ordered_json full_json(const train::RankMetrics& m) {
   return {{"hr@10", m.hr10}, {"ndcg@10", m.ndcg10}, {"recall@20", m.recall20}, {"mrr@20", m.mrr20}};
 }
-nlohmann::ordered_json sampled_json(const train::SampledMetrics& m) { return {{"hr@10", m.hr10}, {"ndcg@10", m.ndcg10}}; }
+nlohmann::ordered_json sampled_json(const train::SampledMetrics& m) {
+  return {{"hr@10", m.hr10}, {"ndcg@10", m.ndcg10}};
+}
 nlohmann::ordered_json action_json(const train::EvalReport& r, const train::ActionMetrics& m) {
   if (!r.has_actions) return nullptr;
   nlohmann::ordered_json j = {{"accuracy", m.accuracy}, {"macro_f1", m.macro_f1}};
@@ -61,7 +63,8 @@ int run_eval(const EvalArgs& a) {
   j["users"] = e.users;
   j["items"] = e.items;
   j["mask_seen"] = a.mask_seen;
-  j["model"] = {{"full", full_json(e.model.full)}, {"sampled100", sampled_json(e.model.sampled)},
+  j["model"] = {{"full", full_json(e.model.full)},
+                {"sampled100", sampled_json(e.model.sampled)},
                 {"action", action_json(e, e.model_action)}};
   j["baselines"] = nlohmann::ordered_json::object();
   for (const auto& b : e.baselines)
@@ -81,11 +84,11 @@ int run_eval(const EvalArgs& a) {
   }
   fmt::print("{} split, {} users, {} items, {} (pessimistic ranks on ties)\n", a.split, e.users, e.items,
              a.mask_seen ? "history items masked" : "history items not masked");
-  fmt::print("{:<14} {:>9} {:>9} {:>10} {:>9} | {:>12} {:>12}\n", "method", "HR@10", "NDCG@10", "Recall@20",
-             "MRR@20", "HR@10/s100", "NDCG@10/s100");
+  fmt::print("{:<14} {:>9} {:>9} {:>10} {:>9} | {:>12} {:>12}\n", "method", "HR@10", "NDCG@10", "Recall@20", "MRR@20",
+             "HR@10/s100", "NDCG@10/s100");
   auto row = [](const char* name, const train::MethodReport& m) {
-    fmt::print("{:<14} {:>9.4f} {:>9.4f} {:>10.4f} {:>9.4f} | {:>12.4f} {:>12.4f}\n", name, m.full.hr10,
-               m.full.ndcg10, m.full.recall20, m.full.mrr20, m.sampled.hr10, m.sampled.ndcg10);
+    fmt::print("{:<14} {:>9.4f} {:>9.4f} {:>10.4f} {:>9.4f} | {:>12.4f} {:>12.4f}\n", name, m.full.hr10, m.full.ndcg10,
+               m.full.recall20, m.full.mrr20, m.sampled.hr10, m.sampled.ndcg10);
   };
   row("forecart", e.model);
   for (const auto& b : e.baselines) row(b.name.c_str(), b.report);
@@ -109,7 +112,8 @@ int run_eval(const EvalArgs& a) {
 
 Command add_eval(CLI::App& app) {
   auto a = std::make_shared<EvalArgs>();
-  CLI::App* sub = app.add_subcommand("eval", "Leave-one-out evaluation (full ranking, sampled, next action) with baselines");
+  CLI::App* sub =
+      app.add_subcommand("eval", "Leave-one-out evaluation (full ranking, sampled, next action) with baselines");
   sub->add_option("--model", a->model, "Model file (.fcm)")->required();
   add_data_options(sub, &a->data);
   sub->add_option("--split", a->split, "test (last event) or valid (second last)")

@@ -41,10 +41,16 @@ int run_inspect(const InspectArgs& a) {
   j["file_bytes"] = f.file_size;
   j["checksum_xxh64"] = fmt::format("{:016x}", f.checksum);
   j["weights"] = f.quantized ? "int8" : "fp32";
-  j["config"] = {{"num_items", c.num_items}, {"num_actions", c.num_actions}, {"dim", c.dim},
-                 {"layers", c.layers},       {"heads", c.heads},             {"ffn_dim", c.ffn_dim},
-                 {"max_len", c.max_len},     {"time_buckets", c.time_buckets},
-                 {"activation", c.activation == Activation::kRelu ? "relu" : "gelu"}, {"norm_eps", c.norm_eps}};
+  j["config"] = {{"num_items", c.num_items},
+                 {"num_actions", c.num_actions},
+                 {"dim", c.dim},
+                 {"layers", c.layers},
+                 {"heads", c.heads},
+                 {"ffn_dim", c.ffn_dim},
+                 {"max_len", c.max_len},
+                 {"time_buckets", c.time_buckets},
+                 {"activation", c.activation == Activation::kRelu ? "relu" : "gelu"},
+                 {"norm_eps", c.norm_eps}};
   j["actions"] = m.meta.action_names;
   j["categories"] = m.meta.category_names.size();
   std::vector<std::string> first(m.meta.item_ids.begin(),
@@ -57,8 +63,8 @@ int run_inspect(const InspectArgs& a) {
     for (auto s : t.shape) n *= s;
     params += n;
     tensor_bytes += t.nbytes;
-    j["tensors"].push_back({{"name", t.name}, {"dtype", t.dtype == 1 ? "q8_row" : "f32"}, {"shape", t.shape},
-                            {"bytes", t.nbytes}});
+    j["tensors"].push_back(
+        {{"name", t.name}, {"dtype", t.dtype == 1 ? "q8_row" : "f32"}, {"shape", t.shape}, {"bytes", t.nbytes}});
   }
   j["parameters"] = params;
   j["tensor_bytes"] = tensor_bytes;
@@ -71,7 +77,8 @@ int run_inspect(const InspectArgs& a) {
   XXH64_freeState(h);
   j["sections"] = nlohmann::ordered_json::array();
   for (const auto& s : f.sections)
-    j["sections"].push_back({{"tag", s.tag}, {"skippable", (s.flags & kFcmSectionSkippable) != 0}, {"bytes", s.nbytes}});
+    j["sections"].push_back(
+        {{"tag", s.tag}, {"skippable", (s.flags & kFcmSectionSkippable) != 0}, {"bytes", s.nbytes}});
   const nlohmann::ordered_json card = nlohmann::ordered_json::parse(m.meta.card, nullptr, false);
   if (!m.meta.card.empty()) j["card"] = card.is_discarded() ? nlohmann::ordered_json(m.meta.card) : card;
 

@@ -91,8 +91,7 @@ std::vector<uint32_t> to_indices(const Model& m, const std::vector<std::string>&
 }
 
 int run_predict(const PredictArgs& a) {
-  if (a.history_given == !a.history_json.empty())
-    throw CliError("give exactly one of --history and --history-json", 2);
+  if (a.history_given == !a.history_json.empty()) throw CliError("give exactly one of --history and --history-json", 2);
   Model model = load_model_or_throw(a.model);
   const std::string default_action = model.meta.action_names.at(0);
   auto history = a.history_json.empty() ? parse_history_list(a.history, default_action)
@@ -117,7 +116,8 @@ int run_predict(const PredictArgs& a) {
   check(session->predict(opts, &p));
   nlohmann::ordered_json out;
   out["items"] = nlohmann::ordered_json::array();
-  for (const auto& s : p.items) out["items"].push_back({{"item", model.meta.item_ids[s.index - 1]}, {"score", s.score}});
+  for (const auto& s : p.items)
+    out["items"].push_back({{"item", model.meta.item_ids[s.index - 1]}, {"score", s.score}});
   out["actions"] = nlohmann::ordered_json::object();
   for (size_t i = 0; i < p.actions.size(); ++i) out["actions"][model.meta.action_names[i]] = p.actions[i];
   if (a.logits) {  // raw next-item logits of vocab ids 0..N (0 = unknown), for cross-checks with the WASM build
@@ -144,8 +144,9 @@ Command add_predict(CLI::App& app) {
          "Events oldest first: \"sku1:view,sku2:cart,sku3\" (action defaults to the model's first; \"\" = empty "
          "history, which falls back to popularity)")
       ->allow_extra_args(false);
-  sub->add_option("--history-json", a->history_json,
-                  "JSON file ('-' for stdin): [{\"item\":..,\"action\":..,\"time\":..}] (for ids with ':' or ',', and times)");
+  sub->add_option(
+      "--history-json", a->history_json,
+      "JSON file ('-' for stdin): [{\"item\":..,\"action\":..,\"time\":..}] (for ids with ':' or ',', and times)");
   sub->add_option("-k,--top", a->k, "Number of items")->check(CLI::Range(1, 100000))->capture_default_str();
   sub->add_option("--exclude", a->exclude, "Item ids never to return (comma separated)")->delimiter(',');
   sub->add_option("--allow", a->allow, "Only rank these item ids (comma separated)")->delimiter(',');

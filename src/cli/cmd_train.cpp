@@ -28,7 +28,9 @@ struct TrainArgs {
   double minutes = 0;
 };
 
-std::string checkpoint_path_for(const std::string& model_path) { return model_path + ".ckpt"; }
+std::string checkpoint_path_for(const std::string& model_path) {
+  return model_path + ".ckpt";
+}
 
 std::string log_path_for(const std::string& model_path) {
   const std::string ext = ".fcm";
@@ -54,47 +56,55 @@ std::string eta_string(double seconds) {
   return s >= 3600 ? fmt::format("{}h{:02}m", s / 3600, s / 60 % 60) : fmt::format("{}m{:02}s", s / 60, s % 60);
 }
 
-int run_train(TrainArgs& a) {
-  data::Dataset ds = load_data_or_throw(a.data);
-  a.opt.model.activation = a.activation == "relu" ? Activation::kRelu : Activation::kGelu;
-  a.opt.time_budget_s = a.minutes * 60.0;
-  a.opt.checkpoint_path = checkpoint_path_for(a.out);
-  if (a.opt.halt_after_steps) a.opt.halt = []() { std::_Exit(137); };  // tests: die like a killed process
+// A progress bar on a terminal (redrawn every 8 steps), one line per epoch in any case.
+train::TrainProgress progress_printer(const TrainArgs& a, double* last_epoch_secs) {
   const bool tty = isatty(fileno(stderr));
   train::TrainProgress progress;
-  double last_epoch_secs = 0;
-  progress.on_step = [&](uint32_t epoch, size_t step, size_t steps, double loss, double tps) {
+  progress.on_step = [&a, tty, last_epoch_secs](uint32_t epoch, size_t step, size_t steps, double loss, double tps) {
     if (!tty || (step % 8 != 0 && step != steps)) return;
     const int width = 24, filled = static_cast<int>(width * step / steps);
-    const double epoch_left = last_epoch_secs * static_cast<double>(steps - step) / static_cast<double>(steps);
-    const double eta = last_epoch_secs > 0 ? epoch_left + last_epoch_secs * (a.opt.epochs - epoch) : -1;
-    fmt::print(stderr, "\repoch {:>3}/{} [{}{}] loss {:.4f}  {:.0f} tok/s  ETA {} (max epochs)   ", epoch,
-               a.opt.epochs, std::string(filled, '#'), std::string(width - filled, '.'), loss, tps, eta_string(eta));
+    const double epoch_left = *last_epoch_secs * static_cast<double>(steps - step) / static_cast<double>(steps);
+    const double eta = *last_epoch_secs > 0 ? epoch_left + *last_epoch_secs * (a.opt.epochs - epoch) : -1;
+    fmt::print(stderr, "\repoch {:>3}/{} [{}{}] loss {:.4f}  {:.0f} tok/s  ETA {} (max epochs)   ", epoch, a.opt.epochs,
+               std::string(filled, '#'), std::string(width - filled, '.'), loss, tps, eta_string(eta));
   };
-  progress.on_epoch = [&](const train::EpochLog& e) {
-    last_epoch_secs = e.seconds;
+  progress.on_epoch = [tty, last_epoch_secs](const train::EpochLog& e) {
+    *last_epoch_secs = e.seconds;
     if (tty) fmt::print(stderr, "\r\033[K");
-    fmt::print(stderr, "epoch {:>3}: loss {:.4f} (item {:.4f}, action {:.4f})  valid HR@10 {:.4f} NDCG@10 {:.4f}  "
-               "{:.1f}s  {:.0f} tok/s\n", e.epoch, e.loss, e.item_loss, e.action_loss, e.val_hr10, e.val_ndcg10,
-               e.seconds, e.tokens_per_s);
+    fmt::print(stderr,
+               "epoch {:>3}: loss {:.4f} (item {:.4f}, action {:.4f})  valid HR@10 {:.4f} NDCG@10 {:.4f}  "
+               "{:.1f}s  {:.0f} tok/s\n",
+               e.epoch, e.loss, e.item_loss, e.action_loss, e.val_hr10, e.val_ndcg10, e.seconds, e.tokens_per_s);
   };
-  Result<train::TrainResult> r = train::train_model(ds, a.opt, progress);
-  if (!r.ok()) throw CliError(r.status().to_string());
-  train::TrainResult& res = r.value();
-  // The model card (stored in the .fcm): how it was made, without timings, so that the same seed
-  // and data still give the same file. The training log adds the timings.
+  return progress;
+}
+
+// The model card (stored in the .fcm): how it was made, without timings, so that the same seed
+// and data still give the same file. The training log adds the timings.
+nlohmann::ordered_json model_card(const TrainArgs& a, const data::Dataset& ds, const train::TrainResult& res) {
   nlohmann::ordered_json j;
   j["forecart"] = FORECART_VERSION;
   j["data"] = nlohmann::ordered_json::array();
   for (const auto& f : a.data.files) j["data"].push_back(f.substr(f.find_last_of('/') + 1));
   j["weights"] = a.fp32 ? "fp32" : "int8";
   const auto& o = a.opt;
-  j["config"] = {{"dim", o.model.dim}, {"layers", o.model.layers}, {"heads", o.model.heads},
-                 {"ffn_dim", o.model.ffn_dim ? o.model.ffn_dim : 4 * o.model.dim}, {"max_len", o.model.max_len},
-                 {"activation", a.activation}, {"epochs", o.epochs}, {"batch", o.graph.max_batch}, {"lr", o.adam.lr},
-                 {"weight_decay", o.adam.weight_decay}, {"dropout", o.graph.dropout}, {"clip", o.clip},
-                 {"action_weight", o.graph.action_weight}, {"neg_samples", o.graph.neg_samples},
-                 {"patience", o.patience}, {"val_users", o.val_users}, {"threads", o.graph.threads},
+  j["config"] = {{"dim", o.model.dim},
+                 {"layers", o.model.layers},
+                 {"heads", o.model.heads},
+                 {"ffn_dim", o.model.ffn_dim ? o.model.ffn_dim : 4 * o.model.dim},
+                 {"max_len", o.model.max_len},
+                 {"activation", a.activation},
+                 {"epochs", o.epochs},
+                 {"batch", o.graph.max_batch},
+                 {"lr", o.adam.lr},
+                 {"weight_decay", o.adam.weight_decay},
+                 {"dropout", o.graph.dropout},
+                 {"clip", o.clip},
+                 {"action_weight", o.graph.action_weight},
+                 {"neg_samples", o.graph.neg_samples},
+                 {"patience", o.patience},
+                 {"val_users", o.val_users},
+                 {"threads", o.graph.threads},
                  {"seed", o.graph.seed}};
   j["items"] = ds.item_ids.size();
   j["users"] = ds.user_ids.size();
@@ -102,6 +112,21 @@ int run_train(TrainArgs& a) {
   j["train_tokens"] = res.train_tokens;
   j["best_epoch"] = res.best_epoch;
   if (res.best_epoch > 0) j["valid_ndcg@10"] = res.log[res.best_epoch - 1].val_ndcg10;
+  return j;
+}
+
+int run_train(TrainArgs& a) {
+  data::Dataset ds = load_data_or_throw(a.data);
+  a.opt.model.activation = a.activation == "relu" ? Activation::kRelu : Activation::kGelu;
+  a.opt.time_budget_s = a.minutes * 60.0;
+  a.opt.checkpoint_path = checkpoint_path_for(a.out);
+  if (a.opt.halt_after_steps) a.opt.halt = []() { std::_Exit(137); };  // tests: die like a killed process
+  double last_epoch_secs = 0;
+  const train::TrainProgress progress = progress_printer(a, &last_epoch_secs);
+  Result<train::TrainResult> r = train::train_model(ds, a.opt, progress);
+  if (!r.ok()) throw CliError(r.status().to_string());
+  train::TrainResult& res = r.value();
+  nlohmann::ordered_json j = model_card(a, ds, res);
   ModelMeta meta = res.meta;
   meta.card = j.dump();
   Model m = Model::from_weights(res.weights, std::move(meta), /*quantize=*/!a.fp32);
@@ -113,9 +138,14 @@ int run_train(TrainArgs& a) {
   j["seconds"] = res.seconds;
   j["epochs"] = nlohmann::ordered_json::array();
   for (const auto& e : res.log)
-    j["epochs"].push_back({{"epoch", e.epoch}, {"loss", e.loss}, {"item_loss", e.item_loss},
-                           {"action_loss", e.action_loss}, {"valid_hr@10", e.val_hr10}, {"valid_ndcg@10", e.val_ndcg10},
-                           {"seconds", e.seconds}, {"tokens_per_s", e.tokens_per_s}});
+    j["epochs"].push_back({{"epoch", e.epoch},
+                           {"loss", e.loss},
+                           {"item_loss", e.item_loss},
+                           {"action_loss", e.action_loss},
+                           {"valid_hr@10", e.val_hr10},
+                           {"valid_ndcg@10", e.val_ndcg10},
+                           {"seconds", e.seconds},
+                           {"tokens_per_s", e.tokens_per_s}});
   const std::string log_path = log_path_for(a.out);
   write_text_atomically(log_path, j.dump(2) + "\n");
   fmt::print(stderr, "wrote {} ({} model, best epoch {} of {}, {:.0f}s) and {}\n", a.out, a.fp32 ? "fp32" : "int8",
@@ -135,12 +165,18 @@ Command add_train(CLI::App& app) {
   sub->add_option("--epochs", o.epochs, "Maximum epochs")->check(CLI::Range(1, 100000))->capture_default_str();
   sub->add_option("--dim", o.model.dim, "Model width d")->check(CLI::Range(2, 1024))->capture_default_str();
   sub->add_option("--layers", o.model.layers, "Transformer blocks")->check(CLI::Range(0, 16))->capture_default_str();
-  sub->add_option("--heads", o.model.heads, "Attention heads (divides dim)")->check(CLI::Range(1, 64))->capture_default_str();
+  sub->add_option("--heads", o.model.heads, "Attention heads (divides dim)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   sub->add_option("--max-len", o.model.max_len, "Events attended to")->check(CLI::Range(1, 512))->capture_default_str();
-  sub->add_option("--activation", a->activation, "gelu or relu")->check(CLI::IsMember({"gelu", "relu"}))->capture_default_str();
+  sub->add_option("--activation", a->activation, "gelu or relu")
+      ->check(CLI::IsMember({"gelu", "relu"}))
+      ->capture_default_str();
   sub->add_option("--lr", o.adam.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
   sub->add_option("--weight-decay", o.adam.weight_decay, "AdamW decay of the weight matrices")->capture_default_str();
-  sub->add_option("--batch", o.graph.max_batch, "Sequences per step")->check(CLI::Range(1, 65536))->capture_default_str();
+  sub->add_option("--batch", o.graph.max_batch, "Sequences per step")
+      ->check(CLI::Range(1, 65536))
+      ->capture_default_str();
   sub->add_option("--dropout", o.graph.dropout, "Dropout rate")->check(CLI::Range(0.0, 0.95))->capture_default_str();
   sub->add_option("--clip", o.clip, "Gradient clipping by global norm (0 = off)")->capture_default_str();
   sub->add_option("--action-weight", o.graph.action_weight, "Weight of the next-action loss")->capture_default_str();
@@ -149,11 +185,13 @@ Command add_train(CLI::App& app) {
   sub->add_option("--patience", o.patience, "Stop after this many epochs without a better validation NDCG@10")
       ->capture_default_str();
   sub->add_option("--val-users", o.val_users, "Validation users per epoch (0 = all)")->capture_default_str();
-  sub->add_option("--minutes", a->minutes, "Time budget; the best epoch so far is kept (0 = none)")->capture_default_str();
+  sub->add_option("--minutes", a->minutes, "Time budget; the best epoch so far is kept (0 = none)")
+      ->capture_default_str();
   sub->add_option("--threads", o.graph.threads, "Threads")->check(CLI::Range(1, 256))->capture_default_str();
   sub->add_option("--seed", o.graph.seed, "Random seed (same seed + threads = same model)")->capture_default_str();
-  sub->add_flag("--resume", o.resume,
-                "Continue an interrupted run from OUT.ckpt (same data and flags): the result equals an uninterrupted run");
+  sub->add_flag(
+      "--resume", o.resume,
+      "Continue an interrupted run from OUT.ckpt (same data and flags): the result equals an uninterrupted run");
   sub->add_option("--checkpoint-every", o.checkpoint_every,
                   "Write OUT.ckpt every N steps and after every epoch (0 = only after epochs)")
       ->capture_default_str();

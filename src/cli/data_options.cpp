@@ -43,8 +43,8 @@ data::Dataset load_data_or_throw(const DataArgs& a) {
   if (!ds.ok()) throw CliError(ds.status().to_string());
   for (const auto& note : report.file_notes) fmt::print(stderr, "data: {}\n", note);
   if (report.skipped) {
-    fmt::print(stderr, "data: skipped {} malformed line(s) of {} (--strict fails instead); first: {}\n",
-               report.skipped, report.lines, fmt::join(report.first_errors, "; "));
+    fmt::print(stderr, "data: skipped {} malformed line(s) of {} (--strict fails instead); first: {}\n", report.skipped,
+               report.lines, fmt::join(report.first_errors, "; "));
   }
   if (a.min_item_events > 1) {
     const size_t before = ds.value().item_ids.size();

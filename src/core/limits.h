@@ -6,11 +6,11 @@
 
 namespace forecart {
 
-constexpr size_t kMaxItemIdBytes = 256;          // UTF-8 bytes of one storefront item id
+constexpr size_t kMaxItemIdBytes = 256;  // UTF-8 bytes of one storefront item id
 constexpr size_t kMaxActionNameBytes = 64;
 constexpr size_t kMaxCategoryNameBytes = 256;
-constexpr uint32_t kMaxActions = 32;             // action types in one model
-constexpr uint32_t kMaxItems = 4'000'000;        // catalogue size
+constexpr uint32_t kMaxActions = 32;       // action types in one model
+constexpr uint32_t kMaxItems = 4'000'000;  // catalogue size
 constexpr uint32_t kMaxCategories = 1'000'000;
 constexpr uint32_t kMaxDim = 1024;
 constexpr uint32_t kMaxLayers = 16;

@@ -65,8 +65,8 @@
 
 namespace forecart {
 
-constexpr uint32_t kFcmVersion = 2;  // the version this software writes and the newest it reads
-constexpr size_t kFcmAlignment = 32;           // data section and every tensor start
+constexpr uint32_t kFcmVersion = 2;   // the version this software writes and the newest it reads
+constexpr size_t kFcmAlignment = 32;  // data section and every tensor start
 constexpr size_t kMaxTensorNameBytes = 64;
 constexpr uint32_t kMaxTensorDims = 4;
 
@@ -99,9 +99,9 @@ enum class FcmConfigKey : uint32_t {
   kNumItems = 6,
   kNumActions = 7,
   kTimeBuckets = 8,
-  kActivation = 9,    // Activation
-  kNormEpsBits = 10,  // the float32 bits of norm_eps
-  kWeightFormat = 11, // FcmDtype of the matrices: kF32 (fp32 model) or kQ8Row (int8 model)
+  kActivation = 9,     // Activation
+  kNormEpsBits = 10,   // the float32 bits of norm_eps
+  kWeightFormat = 11,  // FcmDtype of the matrices: kF32 (fp32 model) or kQ8Row (int8 model)
 };
 constexpr uint32_t kFcmNumConfigKeys = 11;  // version 1 knows keys 1..11
 
@@ -119,14 +119,14 @@ Result<Model> read_model_file(const std::string& path);
 
 struct TensorInfo {
   std::string name;
-  uint32_t dtype = 0;           // FcmDtype
+  uint32_t dtype = 0;  // FcmDtype
   std::vector<uint64_t> shape;
-  uint64_t offset = 0;          // from the start of the file
+  uint64_t offset = 0;  // from the start of the file
   uint64_t nbytes = 0;
 };
 
 struct SectionInfo {
-  uint32_t tag = 0;    // FcmSectionTag (or one this reader does not know, when skippable)
+  uint32_t tag = 0;  // FcmSectionTag (or one this reader does not know, when skippable)
   uint32_t flags = 0;
   uint64_t offset = 0;
   uint64_t nbytes = 0;
@@ -135,9 +135,9 @@ struct SectionInfo {
 struct ModelFileInfo {
   uint32_t version = 0;
   uint64_t file_size = 0;
-  uint64_t checksum = 0;        // XXH64 stored in (and verified against) the file
+  uint64_t checksum = 0;  // XXH64 stored in (and verified against) the file
   ModelConfig config;
-  bool quantized = false;       // int8 model
+  bool quantized = false;  // int8 model
   std::vector<TensorInfo> tensors;
   std::vector<SectionInfo> sections;  // version >= 2, in file order
   uint32_t header_size = 0;

@@ -1,6 +1,6 @@
 // Internal to src/format: little-endian byte encoding, the file checksum, UTF-8 checks and the
-// bounds-checked header cursor shared by the .fcm writer and reader. Values are assembled byte by byte (or memcpy'd on a
-// little-endian host), never read through an unaligned pointer.
+// bounds-checked header cursor shared by the .fcm writer and reader. Values are assembled byte by byte (or memcpy'd on
+// a little-endian host), never read through an unaligned pointer.
 #pragma once
 
 #include <cstddef>
@@ -107,7 +107,9 @@ class ByteWriter {
   std::vector<uint8_t>* out_;
 };
 
-inline uint64_t align_up(uint64_t n, uint64_t alignment) { return (n + alignment - 1) / alignment * alignment; }
+inline uint64_t align_up(uint64_t n, uint64_t alignment) {
+  return (n + alignment - 1) / alignment * alignment;
+}
 
 // XXH64 (seed 0) of data[0, size).
 uint64_t fcm_checksum(const uint8_t* data, size_t size);
@@ -143,7 +145,9 @@ inline std::string printable(const uint8_t* p, size_t n) {
   return s;
 }
 
-inline std::string n2s(uint64_t v) { return std::to_string(v); }
+inline std::string n2s(uint64_t v) {
+  return std::to_string(v);
+}
 
 // "item id 12" (index given) or "item id count" (no index): built only for a message.
 inline std::string field_name(const char* what, size_t index) {
@@ -185,8 +189,8 @@ class Cursor {
     uint32_t n = 0;
     FORECART_RETURN_IF_ERROR(u32(what, &n, index));
     if (n < min_bytes || n > max_bytes)
-      return corrupt_model(field_name(what, index) + " is " + n2s(n) + " bytes, out of range " + n2s(min_bytes) +
-                           ".." + n2s(max_bytes));
+      return corrupt_model(field_name(what, index) + " is " + n2s(n) + " bytes, out of range " + n2s(min_bytes) + ".." +
+                           n2s(max_bytes));
     const uint8_t* p = nullptr;
     FORECART_RETURN_IF_ERROR(bytes(n, what, &p, index));
     if (!valid_utf8(p, n)) return corrupt_model(field_name(what, index) + " is not valid UTF-8");

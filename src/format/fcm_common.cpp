@@ -13,7 +13,9 @@
 namespace forecart {
 namespace fcm_internal {
 
-uint64_t fcm_checksum(const uint8_t* data, size_t size) { return XXH64(data, size, 0); }
+uint64_t fcm_checksum(const uint8_t* data, size_t size) {
+  return XXH64(data, size, 0);
+}
 
 bool valid_utf8(const uint8_t* s, size_t n) {
   size_t i = 0;
@@ -43,7 +45,7 @@ bool valid_utf8(const uint8_t* s, size_t n) {
       cp = (cp << 6) | (s[i + k] & 0x3F);
     }
     static constexpr uint32_t kMinForLength[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMinForLength[len]) return false;       // overlong
+    if (cp < kMinForLength[len]) return false;  // overlong
     if (cp > 0x10FFFF) return false;
     if (cp >= 0xD800 && cp <= 0xDFFF) return false;  // UTF-16 surrogate
     i += len;
@@ -53,17 +55,28 @@ bool valid_utf8(const uint8_t* s, size_t n) {
 
 const char* config_key_name(uint32_t key) {
   switch (static_cast<FcmConfigKey>(key)) {
-    case FcmConfigKey::kDim: return "dim";
-    case FcmConfigKey::kLayers: return "layers";
-    case FcmConfigKey::kHeads: return "heads";
-    case FcmConfigKey::kFfnDim: return "ffn_dim";
-    case FcmConfigKey::kMaxLen: return "max_len";
-    case FcmConfigKey::kNumItems: return "num_items";
-    case FcmConfigKey::kNumActions: return "num_actions";
-    case FcmConfigKey::kTimeBuckets: return "time_buckets";
-    case FcmConfigKey::kActivation: return "activation";
-    case FcmConfigKey::kNormEpsBits: return "norm_eps";
-    case FcmConfigKey::kWeightFormat: return "weight_format";
+    case FcmConfigKey::kDim:
+      return "dim";
+    case FcmConfigKey::kLayers:
+      return "layers";
+    case FcmConfigKey::kHeads:
+      return "heads";
+    case FcmConfigKey::kFfnDim:
+      return "ffn_dim";
+    case FcmConfigKey::kMaxLen:
+      return "max_len";
+    case FcmConfigKey::kNumItems:
+      return "num_items";
+    case FcmConfigKey::kNumActions:
+      return "num_actions";
+    case FcmConfigKey::kTimeBuckets:
+      return "time_buckets";
+    case FcmConfigKey::kActivation:
+      return "activation";
+    case FcmConfigKey::kNormEpsBits:
+      return "norm_eps";
+    case FcmConfigKey::kWeightFormat:
+      return "weight_format";
   }
   return "?";
 }

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <limits>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -36,7 +36,7 @@ struct Header {
   ModelConfig config;
   bool quantized = false;
   ModelMeta meta;
-  std::vector<TensorInfo> tensors;  // in file order, each checked against ParamLayout::build(config)
+  std::vector<TensorInfo> tensors;    // in file order, each checked against ParamLayout::build(config)
   std::vector<SectionInfo> sections;  // version >= 2
 };
 
@@ -45,8 +45,9 @@ Status check_envelope(const uint8_t* data, size_t size, Header* h) {
   const size_t min_size = kFixedHeaderBytes + kChecksumBytes;
   if (size > 0 && data == nullptr) return invalid_argument("model data is null");
   if (size < sizeof kMagic)
-    return Status(StatusCode::kTruncated, "model file is " + n2s(size) + " bytes, too short for a forecart model (at least " +
-                                              n2s(min_size) + ")");
+    return Status(
+        StatusCode::kTruncated,
+        "model file is " + n2s(size) + " bytes, too short for a forecart model (at least " + n2s(min_size) + ")");
   if (std::memcmp(data, kMagic, sizeof kMagic) != 0) {
     const uint8_t swapped[4] = {kMagic[3], kMagic[2], kMagic[1], kMagic[0]};
     if (std::memcmp(data, swapped, sizeof swapped) == 0)
@@ -56,22 +57,26 @@ Status check_envelope(const uint8_t* data, size_t size, Header* h) {
                   "not a forecart model file (magic '" + printable(data, 4) + "', expected 'FCM1')");
   }
   if (size < 8)
-    return Status(StatusCode::kTruncated, "model file is " + n2s(size) + " bytes, too short for a forecart model (at least " +
-                                              n2s(min_size) + ")");
+    return Status(
+        StatusCode::kTruncated,
+        "model file is " + n2s(size) + " bytes, too short for a forecart model (at least " + n2s(min_size) + ")");
   h->version = load_u32(data + 4);
   if (h->version > kFcmVersion)
     return Status(StatusCode::kUnsupportedVersion, "model file version " + n2s(h->version) +
                                                        " is newer than this forecart, which reads up to version " +
                                                        n2s(kFcmVersion));
   if (h->version == 0)
-    return Status(StatusCode::kUnsupportedVersion,
-                  "model file version 0 is not a forecart version (this forecart reads versions 1 to " + n2s(kFcmVersion) + ")");
+    return Status(
+        StatusCode::kUnsupportedVersion,
+        "model file version 0 is not a forecart version (this forecart reads versions 1 to " + n2s(kFcmVersion) + ")");
   if (size < min_size)
-    return Status(StatusCode::kTruncated, "model file is " + n2s(size) + " bytes, too short for a forecart model (at least " +
-                                              n2s(min_size) + ")");
+    return Status(
+        StatusCode::kTruncated,
+        "model file is " + n2s(size) + " bytes, too short for a forecart model (at least " + n2s(min_size) + ")");
   h->file_size = load_u64(data + kFileSizeOffset);
   if (h->file_size > size)
-    return Status(StatusCode::kTruncated, "model file is " + n2s(size) + " bytes but its header says " + n2s(h->file_size));
+    return Status(StatusCode::kTruncated,
+                  "model file is " + n2s(size) + " bytes but its header says " + n2s(h->file_size));
   if (h->file_size < size)
     return corrupt_model("model file is " + n2s(size) + " bytes but its header says " + n2s(h->file_size) +
                          " (trailing bytes)");
@@ -194,10 +199,14 @@ Status parse_meta(Cursor& cur, Header* h) {
 
 const char* dtype_name(uint32_t dtype) {
   switch (static_cast<FcmDtype>(dtype)) {
-    case FcmDtype::kF32: return "f32";
-    case FcmDtype::kQ8Row: return "q8_row";
-    case FcmDtype::kU32: return "u32";
-    case FcmDtype::kUtf8: return "utf8";
+    case FcmDtype::kF32:
+      return "f32";
+    case FcmDtype::kQ8Row:
+      return "q8_row";
+    case FcmDtype::kU32:
+      return "u32";
+    case FcmDtype::kUtf8:
+      return "utf8";
   }
   return "?";
 }

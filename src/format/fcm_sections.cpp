@@ -7,16 +7,21 @@ namespace forecart::fcm_internal {
 
 namespace {
 
-bool known_tag(uint32_t tag) { return tag == static_cast<uint32_t>(FcmSectionTag::kModelCard); }
+bool known_tag(uint32_t tag) {
+  return tag == static_cast<uint32_t>(FcmSectionTag::kModelCard);
+}
 
 const char* tag_name(uint32_t tag) {
   switch (static_cast<FcmSectionTag>(tag)) {
-    case FcmSectionTag::kModelCard: return "model_card";
+    case FcmSectionTag::kModelCard:
+      return "model_card";
   }
   return "?";
 }
 
-size_t element_bytes(FcmDtype d) { return d == FcmDtype::kUtf8 ? 1 : 4; }
+size_t element_bytes(FcmDtype d) {
+  return d == FcmDtype::kUtf8 ? 1 : 4;
+}
 
 const Record* find(const std::vector<Record>& records, const char* name) {
   for (const Record& r : records)
@@ -113,14 +118,13 @@ Status parse_section_table(Cursor& cur, uint64_t data_begin, uint64_t data_end, 
     const std::string name = "section " + n2s(i) + " (tag " + n2s(s.tag) + ")";
     if (s.flags & ~kFcmSectionSkippable) return corrupt_model(name + " has unknown flags " + n2s(s.flags));
     if (!tags.insert(s.tag).second) return corrupt_model(name + ": the tag appears twice");
-    if (s.offset % kFcmAlignment != 0 || s.offset < data_begin || s.offset > data_end ||
-        s.nbytes > data_end - s.offset)
+    if (s.offset % kFcmAlignment != 0 || s.offset < data_begin || s.offset > data_end || s.nbytes > data_end - s.offset)
       return corrupt_model(name + " at offset " + n2s(s.offset) + " (" + n2s(s.nbytes) +
                            " bytes) is unaligned or outside the data section");
     if (!known_tag(s.tag) && !(s.flags & kFcmSectionSkippable))
-      return Status(StatusCode::kUnsupportedVersion,
-                    "model file has a " + name + " that this forecart does not know and may not skip: "
-                    "it needs a newer forecart");
+      return Status(StatusCode::kUnsupportedVersion, "model file has a " + name +
+                                                         " that this forecart does not know and may not skip: "
+                                                         "it needs a newer forecart");
     out->push_back(s);
   }
   return Status::Ok();

@@ -104,8 +104,8 @@ Status check_model(const Model& m) {
 
   const ParamLayout want = ParamLayout::build(c, /*include_item_emb=*/false);
   const ParamLayout& have = m.rest.layout;
-  bool same = have.tensors.size() == want.tensors.size() && have.total == want.total &&
-              m.rest.arena.size() == want.total;
+  bool same =
+      have.tensors.size() == want.tensors.size() && have.total == want.total && m.rest.arena.size() == want.total;
   for (size_t i = 0; same && i < want.tensors.size(); ++i)
     same = have.tensors[i].name == want.tensors[i].name && have.tensors[i].rows == want.tensors[i].rows &&
            have.tensors[i].cols == want.tensors[i].cols && have.tensors[i].offset == want.tensors[i].offset;
@@ -124,33 +124,35 @@ struct PlannedTensor {
   uint64_t nbytes;
 };
 
-}  // namespace
+// Where everything after the tables goes: the sizes of the tables do not depend on the offsets, so
+// the data section (tensors, then sections) is planned before the tables are written.
+struct DataPlan {
+  std::vector<PlannedTensor> tensors;  // in layout order
+  std::vector<uint64_t> section_at;    // offset of each section's bytes
+  size_t header_size = 0;
+  uint64_t file_size = 0;
+};
 
-Result<std::vector<uint8_t>> write_model(const Model& m) {
-  FORECART_RETURN_IF_ERROR(check_model(m));
-  const ModelConfig& c = m.config;
-  const ModelMeta& meta = m.meta;
-  const bool int8 = m.items.quantized;
-
-  std::vector<uint8_t> out;
-  ByteWriter w(&out);
-  // 1-4. fixed fields; header size and file size are patched in once known.
+// 1-5. Fixed fields (header size and file size are 0 until patch_header) and the config, in key order.
+void write_fixed_fields_and_config(ByteWriter& w, const ModelConfig& c, bool int8) {
   w.bytes(kMagic, sizeof kMagic);
   w.u32(kFcmVersion);
   w.u32(0);
   w.u64(0);
-  // 5. config, in key order.
-  const uint32_t config_values[kFcmNumConfigKeys] = {
-      c.dim,         c.layers,       c.heads,
-      c.ffn_dim,     c.max_len,      c.num_items,
-      c.num_actions, c.time_buckets, static_cast<uint32_t>(c.activation),
-      f32_to_bits(c.norm_eps), static_cast<uint32_t>(int8 ? FcmDtype::kQ8Row : FcmDtype::kF32)};
+  const uint32_t activation = static_cast<uint32_t>(c.activation), norm_eps = f32_to_bits(c.norm_eps);
+  const uint32_t weight_format = static_cast<uint32_t>(int8 ? FcmDtype::kQ8Row : FcmDtype::kF32);
+  const uint32_t config_values[kFcmNumConfigKeys] = {c.dim,      c.layers,    c.heads,       c.ffn_dim,
+                                                     c.max_len,  c.num_items, c.num_actions, c.time_buckets,
+                                                     activation, norm_eps,    weight_format};
   w.u32(kFcmNumConfigKeys);
   for (uint32_t k = 0; k < kFcmNumConfigKeys; ++k) {
     w.u32(k + 1);
     w.u32(config_values[k]);
   }
-  // 6-9. actions, item ids, categories, popularity.
+}
+
+// 6-9. Actions, item ids, categories, popularity.
+void write_meta(ByteWriter& w, const ModelMeta& meta) {
   w.u32(static_cast<uint32_t>(meta.action_names.size()));
   for (const std::string& s : meta.action_names) w.string(s);
   w.u32(static_cast<uint32_t>(meta.item_ids.size()));
@@ -159,36 +161,39 @@ Result<std::vector<uint8_t>> write_model(const Model& m) {
   for (const std::string& s : meta.category_names) w.string(s);
   for (uint32_t k : meta.item_category) w.u32(k);
   w.f32_array(meta.popularity.data(), meta.popularity.size());
+}
 
-  // 10. tensor and section tables: their sizes do not depend on the offsets, so plan the data
-  // section first (tensors, then sections).
-  const ParamLayout layout = ParamLayout::build(c, /*include_item_emb=*/true);
-  const std::vector<SectionBlob> sections = encode_sections(m);
+// Plans the data section after a header of written_bytes (items 1-9) plus the two tables of
+// item 10. The plan points into layout, which must outlive it.
+Result<DataPlan> plan_data(const ParamLayout& layout, const std::vector<SectionBlob>& sections, size_t written_bytes,
+                           bool int8) {
+  DataPlan plan;
   size_t table_bytes = 4 + 4 + sections.size() * (4 + 4 + 8 + 8);
   for (const ParamTensor& t : layout.tensors) table_bytes += 4 + t.name.size() + 4 + 4 + 2 * 8 + 8 + 8;
-  const size_t header_size = align_up(w.size() + table_bytes, kFcmAlignment);
-  std::vector<PlannedTensor> plan;
-  plan.reserve(layout.tensors.size());
-  uint64_t end = header_size;
+  plan.header_size = align_up(written_bytes + table_bytes, kFcmAlignment);
+  plan.tensors.reserve(layout.tensors.size());
+  uint64_t end = plan.header_size;
   for (const ParamTensor& t : layout.tensors) {
     const FcmDtype dtype = int8 && stored_int8(t.name) ? FcmDtype::kQ8Row : FcmDtype::kF32;
     PlannedTensor p{&t, dtype, align_up(end, kFcmAlignment), tensor_nbytes(dtype, t.rows, t.cols)};
     end = p.offset + p.nbytes;
-    plan.push_back(p);
+    plan.tensors.push_back(p);
   }
-  std::vector<uint64_t> section_at;
   for (const SectionBlob& s : sections) {
-    section_at.push_back(align_up(end, kFcmAlignment));
-    end = section_at.back() + s.bytes.size();
+    plan.section_at.push_back(align_up(end, kFcmAlignment));
+    end = plan.section_at.back() + s.bytes.size();
   }
-  const uint64_t file_size = end + kChecksumBytes;
-  if (file_size > kMaxModelFileBytes)
-    return limit_exceeded("model file would be " + std::to_string(file_size) + " bytes, over the limit of " +
+  plan.file_size = end + kChecksumBytes;
+  if (plan.file_size > kMaxModelFileBytes)
+    return limit_exceeded("model file would be " + std::to_string(plan.file_size) + " bytes, over the limit of " +
                           std::to_string(kMaxModelFileBytes));
-  out.reserve(file_size);
+  return plan;
+}
 
-  w.u32(static_cast<uint32_t>(plan.size()));
-  for (const PlannedTensor& p : plan) {
+// 10. The tensor table, then (10b) the section table.
+void write_tables(ByteWriter& w, const DataPlan& plan, const std::vector<SectionBlob>& sections) {
+  w.u32(static_cast<uint32_t>(plan.tensors.size()));
+  for (const PlannedTensor& p : plan.tensors) {
     w.string(p.param->name);
     w.u32(static_cast<uint32_t>(p.dtype));
     w.u32(2);
@@ -197,52 +202,84 @@ Result<std::vector<uint8_t>> write_model(const Model& m) {
     w.u64(p.offset);
     w.u64(p.nbytes);
   }
-  w.u32(static_cast<uint32_t>(sections.size()));  // 10b.
+  w.u32(static_cast<uint32_t>(sections.size()));
   for (size_t i = 0; i < sections.size(); ++i) {
     w.u32(static_cast<uint32_t>(sections[i].tag));
     w.u32(sections[i].flags);
-    w.u64(section_at[i]);
+    w.u64(plan.section_at[i]);
     w.u64(sections[i].bytes.size());
   }
-  // 11. padding.
-  w.pad_to(kFcmAlignment);
-  if (w.size() != header_size) return Status(StatusCode::kInternal, "fcm writer: header size mismatch");
-  w.patch_u32(kHeaderSizeOffset, static_cast<uint32_t>(header_size));
-  w.patch_u64(kFileSizeOffset, file_size);
+}
 
-  // 12. data.
-  for (const PlannedTensor& p : plan) {
+// 11. Padding to the planned header size; then the header size and file size are patched in.
+Status patch_header(ByteWriter& w, const DataPlan& plan) {
+  w.pad_to(kFcmAlignment);
+  if (w.size() != plan.header_size) return Status(StatusCode::kInternal, "fcm writer: header size mismatch");
+  w.patch_u32(kHeaderSizeOffset, static_cast<uint32_t>(plan.header_size));
+  w.patch_u64(kFileSizeOffset, plan.file_size);
+  return Status::Ok();
+}
+
+// One tensor's data: item_emb from the item table as it is, the rest from the arena.
+void write_tensor(ByteWriter& w, const Model& m, const PlannedTensor& p) {
+  const ParamTensor& t = *p.param;
+  if (t.name == "item_emb") {
+    if (m.items.quantized) {
+      w.f32_array(m.items.q8.scales.data(), m.items.q8.scales.size());
+      w.bytes(reinterpret_cast<const uint8_t*>(m.items.q8.data.data()), m.items.q8.data.size());
+    } else {
+      w.f32_array(m.items.f32.data(), m.items.f32.size());
+    }
+    return;
+  }
+  const ParamTensor* src = m.rest.layout.find(t.name);
+  const float* x = m.rest.arena.data() + src->offset;
+  if (p.dtype == FcmDtype::kQ8Row) {
+    // Requantizing values that were already dequantized gives the same codes and scales.
+    const Q8Matrix q = quantize_q8_ref(x, t.rows, t.cols);
+    w.f32_array(q.scales.data(), q.scales.size());
+    w.bytes(reinterpret_cast<const uint8_t*>(q.data.data()), q.data.size());
+  } else {
+    w.f32_array(x, t.size());
+  }
+}
+
+// 12. Data: each tensor, then each section, at its planned offset.
+Status write_data(ByteWriter& w, const Model& m, const DataPlan& plan, const std::vector<SectionBlob>& sections) {
+  for (const PlannedTensor& p : plan.tensors) {
     w.pad_to(kFcmAlignment);
     if (w.size() != p.offset) return Status(StatusCode::kInternal, "fcm writer: tensor offset mismatch");
-    const ParamTensor& t = *p.param;
-    if (t.name == "item_emb") {
-      if (int8) {
-        w.f32_array(m.items.q8.scales.data(), m.items.q8.scales.size());
-        w.bytes(reinterpret_cast<const uint8_t*>(m.items.q8.data.data()), m.items.q8.data.size());
-      } else {
-        w.f32_array(m.items.f32.data(), m.items.f32.size());
-      }
-      continue;
-    }
-    const ParamTensor* src = m.rest.layout.find(t.name);
-    const float* x = m.rest.arena.data() + src->offset;
-    if (p.dtype == FcmDtype::kQ8Row) {
-      // Requantizing values that were already dequantized gives the same codes and scales.
-      const Q8Matrix q = quantize_q8_ref(x, t.rows, t.cols);
-      w.f32_array(q.scales.data(), q.scales.size());
-      w.bytes(reinterpret_cast<const uint8_t*>(q.data.data()), q.data.size());
-    } else {
-      w.f32_array(x, t.size());
-    }
+    write_tensor(w, m, p);
   }
   for (size_t i = 0; i < sections.size(); ++i) {
     w.pad_to(kFcmAlignment);
-    if (w.size() != section_at[i]) return Status(StatusCode::kInternal, "fcm writer: section offset mismatch");
+    if (w.size() != plan.section_at[i]) return Status(StatusCode::kInternal, "fcm writer: section offset mismatch");
     w.bytes(sections[i].bytes.data(), sections[i].bytes.size());
   }
-  // 13. checksum.
-  w.u64(fcm_checksum(out.data(), out.size()));
-  if (out.size() != file_size) return Status(StatusCode::kInternal, "fcm writer: file size mismatch");
+  return Status::Ok();
+}
+
+}  // namespace
+
+// The numbers are the items of the layout in format/fcm.h.
+Result<std::vector<uint8_t>> write_model(const Model& m) {
+  FORECART_RETURN_IF_ERROR(check_model(m));
+  const bool int8 = m.items.quantized;
+  std::vector<uint8_t> out;
+  ByteWriter w(&out);
+  write_fixed_fields_and_config(w, m.config, int8);  // 1-5
+  write_meta(w, m.meta);                             // 6-9
+  const ParamLayout layout = ParamLayout::build(m.config, /*include_item_emb=*/true);
+  const std::vector<SectionBlob> sections = encode_sections(m);
+  Result<DataPlan> planned = plan_data(layout, sections, w.size(), int8);
+  if (!planned.ok()) return planned.status();
+  const DataPlan& plan = planned.value();
+  out.reserve(plan.file_size);
+  write_tables(w, plan, sections);                             // 10
+  FORECART_RETURN_IF_ERROR(patch_header(w, plan));             // 11
+  FORECART_RETURN_IF_ERROR(write_data(w, m, plan, sections));  // 12
+  w.u64(fcm_checksum(out.data(), out.size()));                 // 13. checksum
+  if (out.size() != plan.file_size) return Status(StatusCode::kInternal, "fcm writer: file size mismatch");
   return out;
 }
 

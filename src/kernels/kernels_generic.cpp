@@ -9,9 +9,9 @@
 #define f32_max f32_max_generic
 #define f32_sum_exp f32_sum_exp_generic
 #endif
-#include "kernels/kernels.h"
-
 #include <cmath>
+
+#include "kernels/kernels.h"
 
 namespace forecart {
 
@@ -60,6 +60,8 @@ size_t f32_first_above(const float* x, size_t begin, size_t end, float thr) {
   return end;
 }
 
-const char* kernels_variant() { return "generic"; }
+const char* kernels_variant() {
+  return "generic";
+}
 
 }  // namespace forecart

@@ -47,8 +47,10 @@ inline v128_t row_dot(const int8_t* q, const v128_t* xlo, const v128_t* xhi, siz
       acc1 = wasm_i32x4_add(acc1, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(qv), xhi[b]));
     } else {  // very wide models: state halves recomputed
       const v128_t xv = wasm_v128_load(xq + 16 * b);
-      acc0 = wasm_i32x4_add(acc0, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(qv), wasm_i16x8_extend_low_i8x16(xv)));
-      acc1 = wasm_i32x4_add(acc1, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(qv), wasm_i16x8_extend_high_i8x16(xv)));
+      acc0 =
+          wasm_i32x4_add(acc0, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(qv), wasm_i16x8_extend_low_i8x16(xv)));
+      acc1 = wasm_i32x4_add(acc1,
+                            wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(qv), wasm_i16x8_extend_high_i8x16(xv)));
     }
   }
   return wasm_i32x4_add(acc0, acc1);
@@ -58,8 +60,8 @@ inline v128_t row_dot(const int8_t* q, const v128_t* xlo, const v128_t* xhi, siz
 // d = 16 * B with B known at compile time: the state halves live in locals (registers), the block
 // loop is unrolled and has no branch; same arithmetic and order as the general kernel below.
 template <size_t B>
-void q8_gemv_fixed(const int8_t* Q, const float* row_scale, const int8_t* xq, float x_scale, const float* bias, size_t N,
-                   float* y) {
+void q8_gemv_fixed(const int8_t* Q, const float* row_scale, const int8_t* xq, float x_scale, const float* bias,
+                   size_t N, float* y) {
   constexpr size_t K = 16 * B;
   v128_t xl[B], xh[B];
   for (size_t b = 0; b < B; ++b) {
@@ -95,7 +97,7 @@ void q8_gemv_fixed(const int8_t* Q, const float* row_scale, const int8_t* xq, fl
 }
 
 void q8_gemv_any(const int8_t* Q, const float* row_scale, const int8_t* xq, float x_scale, const float* bias, size_t N,
-             size_t K, float* y) {
+                 size_t K, float* y) {
   const size_t K16 = K & ~size_t(15), blocks = K16 / 16;
   constexpr size_t kMaxPre = 64;  // state halves kept for d <= 1024
   v128_t xlo[kMaxPre], xhi[kMaxPre];
@@ -143,11 +145,16 @@ void q8_gemv_any(const int8_t* Q, const float* row_scale, const int8_t* xq, floa
 void q8_gemv(const int8_t* Q, const float* row_scale, const int8_t* xq, float x_scale, const float* bias, size_t N,
              size_t K, float* y) {
   switch (K) {
-    case 16: return q8_gemv_fixed<1>(Q, row_scale, xq, x_scale, bias, N, y);
-    case 32: return q8_gemv_fixed<2>(Q, row_scale, xq, x_scale, bias, N, y);
-    case 64: return q8_gemv_fixed<4>(Q, row_scale, xq, x_scale, bias, N, y);
-    case 128: return q8_gemv_fixed<8>(Q, row_scale, xq, x_scale, bias, N, y);
-    default: return q8_gemv_any(Q, row_scale, xq, x_scale, bias, N, K, y);
+    case 16:
+      return q8_gemv_fixed<1>(Q, row_scale, xq, x_scale, bias, N, y);
+    case 32:
+      return q8_gemv_fixed<2>(Q, row_scale, xq, x_scale, bias, N, y);
+    case 64:
+      return q8_gemv_fixed<4>(Q, row_scale, xq, x_scale, bias, N, y);
+    case 128:
+      return q8_gemv_fixed<8>(Q, row_scale, xq, x_scale, bias, N, y);
+    default:
+      return q8_gemv_any(Q, row_scale, xq, x_scale, bias, N, K, y);
   }
 }
 
@@ -171,8 +178,8 @@ float f32_max(const float* x, size_t n) {
 }
 
 // exp(t) for t <= 0: 2^(t log2 e) = 2^k * 2^f, k = floor, f in [0, 1), 2^f by its degree-8 Taylor
-// polynomial in f ln 2 (truncation error (ln 2)^9 / 9! = 1e-7 relative, plus float rounding); lanes below -87 (where 2^k leaves the normal range)
-// give 0, which is what they contribute to a softmax sum in float anyway.
+// polynomial in f ln 2 (truncation error (ln 2)^9 / 9! = 1e-7 relative, plus float rounding); lanes below -87 (where
+// 2^k leaves the normal range) give 0, which is what they contribute to a softmax sum in float anyway.
 namespace {
 // exp(t) of four lanes, t <= 0; 0 below -87.
 inline v128_t exp4_nonpositive(v128_t t) {
@@ -225,7 +232,8 @@ size_t f32_first_above(const float* x, size_t begin, size_t end, float thr) {
   size_t i = begin;
   for (; i + 16 <= end; i += 16) {  // 16 values per test while none is above the threshold
     const v128_t a = wasm_v128_or(wasm_f32x4_gt(wasm_v128_load(x + i), t), wasm_f32x4_gt(wasm_v128_load(x + i + 4), t));
-    const v128_t b = wasm_v128_or(wasm_f32x4_gt(wasm_v128_load(x + i + 8), t), wasm_f32x4_gt(wasm_v128_load(x + i + 12), t));
+    const v128_t b =
+        wasm_v128_or(wasm_f32x4_gt(wasm_v128_load(x + i + 8), t), wasm_f32x4_gt(wasm_v128_load(x + i + 12), t));
     if (wasm_v128_any_true(wasm_v128_or(a, b))) break;
   }
   for (; i < end; ++i)
@@ -233,6 +241,8 @@ size_t f32_first_above(const float* x, size_t begin, size_t end, float thr) {
   return end;
 }
 
-const char* kernels_variant() { return "wasmsimd"; }
+const char* kernels_variant() {
+  return "wasmsimd";
+}
 
 }  // namespace forecart

@@ -10,14 +10,17 @@ namespace forecart {
 
 Status ModelConfig::validate() const {
   auto bad = [](const std::string& m) { return corrupt_model("model config: " + m); };
-  if (num_items > kMaxItems) return bad("num_items " + std::to_string(num_items) + " exceeds " + std::to_string(kMaxItems));
-  if (num_actions == 0 || num_actions > kMaxActions) return bad("num_actions must be 1.." + std::to_string(kMaxActions));
+  if (num_items > kMaxItems)
+    return bad("num_items " + std::to_string(num_items) + " exceeds " + std::to_string(kMaxItems));
+  if (num_actions == 0 || num_actions > kMaxActions)
+    return bad("num_actions must be 1.." + std::to_string(kMaxActions));
   if (dim == 0 || dim > kMaxDim) return bad("dim must be 1.." + std::to_string(kMaxDim));
   if (heads == 0 || dim % heads != 0) return bad("dim must be a multiple of heads");
   if (layers > kMaxLayers) return bad("layers must be at most " + std::to_string(kMaxLayers));
   if (ffn_dim == 0 || ffn_dim > 8 * kMaxDim) return bad("ffn_dim out of range");
   if (max_len == 0 || max_len > kMaxSeqLen) return bad("max_len must be 1.." + std::to_string(kMaxSeqLen));
-  if (time_buckets == 0 || time_buckets > kMaxTimeBuckets) return bad("time_buckets must be 1.." + std::to_string(kMaxTimeBuckets));
+  if (time_buckets == 0 || time_buckets > kMaxTimeBuckets)
+    return bad("time_buckets must be 1.." + std::to_string(kMaxTimeBuckets));
   if (activation != Activation::kGelu && activation != Activation::kRelu) return bad("unknown activation");
   if (!(norm_eps > 0.0f && norm_eps < 1.0f)) return bad("norm_eps out of range");
   return Status::Ok();
@@ -92,12 +95,18 @@ ParamView ParamView::bind(const ParamLayout& layout, float* arena) {
     const std::string b = "blocks." + std::to_string(l) + ".";
     if (!layout.find(b + "ln1_g")) break;
     BlockView k{};
-    k.ln1_g = at(b + "ln1_g"); k.ln1_b = at(b + "ln1_b");
-    k.qkv_w = at(b + "qkv_w"); k.qkv_b = at(b + "qkv_b");
-    k.proj_w = at(b + "proj_w"); k.proj_b = at(b + "proj_b");
-    k.ln2_g = at(b + "ln2_g"); k.ln2_b = at(b + "ln2_b");
-    k.fc1_w = at(b + "fc1_w"); k.fc1_b = at(b + "fc1_b");
-    k.fc2_w = at(b + "fc2_w"); k.fc2_b = at(b + "fc2_b");
+    k.ln1_g = at(b + "ln1_g");
+    k.ln1_b = at(b + "ln1_b");
+    k.qkv_w = at(b + "qkv_w");
+    k.qkv_b = at(b + "qkv_b");
+    k.proj_w = at(b + "proj_w");
+    k.proj_b = at(b + "proj_b");
+    k.ln2_g = at(b + "ln2_g");
+    k.ln2_b = at(b + "ln2_b");
+    k.fc1_w = at(b + "fc1_w");
+    k.fc1_b = at(b + "fc1_b");
+    k.fc2_w = at(b + "fc2_w");
+    k.fc2_b = at(b + "fc2_b");
     v.blocks.push_back(k);
   }
   v.lnf_g = at("lnf_g");

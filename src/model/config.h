@@ -18,14 +18,14 @@ namespace forecart {
 enum class Activation : uint32_t { kGelu = 0, kRelu = 1 };
 
 struct ModelConfig {
-  uint32_t num_items = 0;       // catalogue items, not counting the unknown id 0
-  uint32_t num_actions = 1;     // action types (names live in the model file)
-  uint32_t dim = 64;            // d
+  uint32_t num_items = 0;    // catalogue items, not counting the unknown id 0
+  uint32_t num_actions = 1;  // action types (names live in the model file)
+  uint32_t dim = 64;         // d
   uint32_t layers = 2;
   uint32_t heads = 2;
-  uint32_t ffn_dim = 256;       // 4d by default
-  uint32_t max_len = 50;        // events attended to; longer histories slide
-  uint32_t time_buckets = 20;   // bucket 0 = no previous event / no time
+  uint32_t ffn_dim = 256;      // 4d by default
+  uint32_t max_len = 50;       // events attended to; longer histories slide
+  uint32_t time_buckets = 20;  // bucket 0 = no previous event / no time
   Activation activation = Activation::kGelu;
   float norm_eps = 1e-5f;
 
@@ -69,7 +69,7 @@ struct BlockView {
   float *ln2_g, *ln2_b, *fc1_w, *fc1_b, *fc2_w, *fc2_b;
 };
 struct ParamView {
-  float *item_emb = nullptr;  // null when the layout leaves the item table out
+  float* item_emb = nullptr;  // null when the layout leaves the item table out
   float *item_bias, *action_emb, *time_emb, *pos_emb;
   std::vector<BlockView> blocks;
   float *lnf_g, *lnf_b, *action_w, *action_b;

@@ -14,18 +14,18 @@
 namespace forecart {
 
 struct ModelMeta {
-  std::vector<std::string> action_names;   // num_actions names, e.g. view, cart, purchase
-  std::vector<std::string> item_ids;       // num_items storefront ids; item_ids[i] is vocab id i + 1
-  std::vector<std::string> category_names; // empty when the model has no category table
-  std::vector<uint32_t> item_category;     // num_items indices into category_names (when present)
-  std::vector<float> popularity;           // num_items probabilities (the empty-history fallback)
-  std::string card;                        // JSON text: how the model was made ("" = none)
+  std::vector<std::string> action_names;    // num_actions names, e.g. view, cart, purchase
+  std::vector<std::string> item_ids;        // num_items storefront ids; item_ids[i] is vocab id i + 1
+  std::vector<std::string> category_names;  // empty when the model has no category table
+  std::vector<uint32_t> item_category;      // num_items indices into category_names (when present)
+  std::vector<float> popularity;            // num_items probabilities (the empty-history fallback)
+  std::string card;                         // JSON text: how the model was made ("" = none)
 };
 
 struct ItemTable {
   bool quantized = false;
-  uint32_t rows = 0;   // vocab = num_items + 1
-  uint32_t cols = 0;   // dim
+  uint32_t rows = 0;       // vocab = num_items + 1
+  uint32_t cols = 0;       // dim
   std::vector<float> f32;  // rows * cols when !quantized
   Q8Matrix q8;             // when quantized
 

@@ -28,8 +28,8 @@ class Scorer {
 
  private:
   const Model& model_;
-  const float* bias_;               // item_bias [V]
-  mutable std::vector<int8_t> q_;   // the quantized state [d]
+  const float* bias_;              // item_bias [V]
+  mutable std::vector<int8_t> q_;  // the quantized state [d]
 };
 
 }  // namespace forecart

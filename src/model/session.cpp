@@ -60,9 +60,10 @@ float Session::score(uint32_t id) const {
 Status Session::predict(const PredictOptions& opts, Prediction* out) {
   const Model& m = model();
   const size_t V = m.config.vocab();
-  if (opts.category >= 0 && (m.meta.category_names.empty() || opts.category >= static_cast<int64_t>(m.meta.category_names.size())))
-    return invalid_argument("category index out of range (the model has " + std::to_string(m.meta.category_names.size()) +
-                            " categories)");
+  if (opts.category >= 0 &&
+      (m.meta.category_names.empty() || opts.category >= static_cast<int64_t>(m.meta.category_names.size())))
+    return invalid_argument("category index out of range (the model has " +
+                            std::to_string(m.meta.category_names.size()) + " categories)");
   prepare_scores();
   out->from_popularity = predictor_.empty();
   out->actions.resize(m.config.num_actions);

@@ -65,7 +65,7 @@ class Session {
   float score(uint32_t id) const;
 
   Predictor predictor_;
-  Predictor scratch_;            // explain(): the history with one event left out
+  Predictor scratch_;  // explain(): the history with one event left out
   Scorer scorer_;
   std::vector<Token> without_;   // [max_len]
   std::vector<float> logits_;    // [vocab]

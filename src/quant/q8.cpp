@@ -36,7 +36,8 @@ Q8Matrix quantize_q8_ref(const float* x, uint32_t rows, uint32_t cols) {
   m.data.resize(static_cast<size_t>(rows) * cols);
   m.scales.resize(rows);
   for (uint32_t r = 0; r < rows; ++r)
-    m.scales[r] = quantize_row_q8_ref(x + static_cast<size_t>(r) * cols, cols, m.data.data() + static_cast<size_t>(r) * cols);
+    m.scales[r] =
+        quantize_row_q8_ref(x + static_cast<size_t>(r) * cols, cols, m.data.data() + static_cast<size_t>(r) * cols);
   return m;
 }
 

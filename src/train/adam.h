@@ -26,7 +26,7 @@ struct AdamOptions {
   float beta1 = 0.9f;
   float beta2 = 0.98f;
   float eps = 1e-8f;
-  float weight_decay = 0.0f;     // decoupled (AdamW); 0 = plain Adam
+  float weight_decay = 0.0f;  // decoupled (AdamW); 0 = plain Adam
   bool decay_embeddings = false;
 };
 

@@ -127,8 +127,8 @@ void relu_backward(float* dinp, const float* inp, const float* dout, size_t n) {
 }
 
 // T = tokens, C = channels.
-void embedding_backward(float* ditem, float* daction, float* dtime, float* dpos, const float* dout,
-                        const Token* tokens, const uint32_t* pos, size_t T, size_t C) {
+void embedding_backward(float* ditem, float* daction, float* dtime, float* dpos, const float* dout, const Token* tokens,
+                        const uint32_t* pos, size_t T, size_t C) {
   auto add = [C](float* table, size_t row, const float* g) {
     if (!table) return;
     float* r = table + row * C;

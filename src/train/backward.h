@@ -56,8 +56,8 @@ void relu_backward(float* dinp, const float* inp, const float* dout, size_t n);
 // Backward: scatter-add dout[t] into each table row, in token order (deterministic; repeated ids
 // accumulate). pos [T] is each token's position in its own sequence; null means pos_t = t.
 // Any table gradient may be null (not trained).
-void embedding_backward(float* ditem, float* daction, float* dtime, float* dpos, const float* dout,
-                        const Token* tokens, const uint32_t* pos, size_t T, size_t C);
+void embedding_backward(float* ditem, float* daction, float* dtime, float* dpos, const float* dout, const Token* tokens,
+                        const uint32_t* pos, size_t T, size_t C);
 
 // --- softmax cross-entropy -----------------------------------------------------------------
 // Loss = logsumexp(z) - z[target] over the n logits z. Backward, in place:

@@ -28,7 +28,7 @@ class ItemBaselines {
 
  private:
   size_t V_ = 0;
-  std::vector<float> prior_;  // [V] popularity scaled into [0, 1e-3]: the tie-breaker
+  std::vector<float> prior_;                                   // [V] popularity scaled into [0, 1e-3]: the tie-breaker
   std::vector<std::vector<std::pair<uint32_t, float>>> cooc_;  // [V] followers and their weights
 };
 

@@ -100,7 +100,8 @@ Status load_checkpoint(const std::string& path, uint64_t fingerprint, size_t num
   if (version != kCheckpointVersion) return parse_error("checkpoint version not supported");
   r(fp);
   if (fp != fingerprint)
-    return invalid_argument("checkpoint '" + path + "' was made with other data or options; resume needs the same ones");
+    return invalid_argument("checkpoint '" + path +
+                            "' was made with other data or options; resume needs the same ones");
   visit_fields(r, *ck);
   if (!r.ok || r.at != s.size() || ck->params.size() != num_params || ck->adam_m.size() != num_params ||
       ck->adam_v.size() != num_params || ck->best.size() != num_params)

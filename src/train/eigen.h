@@ -24,6 +24,8 @@ using ConstRowMap = Eigen::Map<const Eigen::RowVectorXf>;
 using StridedMatMap = Eigen::Map<RowMat, 0, Eigen::OuterStride<>>;
 using ConstStridedMatMap = Eigen::Map<const RowMat, 0, Eigen::OuterStride<>>;
 
-inline Eigen::Index idx(size_t n) { return static_cast<Eigen::Index>(n); }
+inline Eigen::Index idx(size_t n) {
+  return static_cast<Eigen::Index>(n);
+}
 
 }  // namespace forecart::train

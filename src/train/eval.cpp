@@ -72,6 +72,130 @@ void sample_negatives(const EvalOptions& o, uint32_t user, size_t V, const std::
   }
 }
 
+// The held-out users' cases for the fold; counts the targets the model does not know.
+std::vector<Case> make_cases(const data::Dataset& ds, const Mapping& map, const std::vector<uint32_t>& users,
+                             data::Fold fold, size_t* unknown_targets) {
+  std::vector<Case> cases(users.size());
+  for (size_t u = 0; u < users.size(); ++u) {
+    const auto& seq = ds.sequences[users[u]];
+    const size_t ti = data::target_index(seq, fold);
+    cases[u] = {users[u], map.items[seq[ti].item], map.actions[seq[ti].action], map.actions[seq[ti - 1].action], ti};
+    *unknown_targets += cases[u].target == 0;
+  }
+  return cases;
+}
+
+// opts.pool, or else a pool of opts.threads (at most one per user) started into *own.
+Result<ThreadPool*> pool_for(const EvalOptions& opts, size_t users, std::unique_ptr<ThreadPool>* own) {
+  if (opts.pool) return opts.pool;
+  *own = std::make_unique<ThreadPool>(std::max<size_t>(1, std::min(opts.threads, users)));
+  FORECART_RETURN_IF_ERROR((*own)->start());
+  return own->get();
+}
+
+// What every thread reads.
+struct EvalContext {
+  const Model& model;
+  const data::Dataset& ds;
+  const Mapping& map;
+  const EvalOptions& opts;
+  const ItemBaselines& base;
+  size_t nb;  // baselines run: 0 or ItemBaselines::kCount
+  size_t V, A;
+  const std::vector<Case>& cases;
+};
+
+// One thread's predictor, scorer and scratch, reused across its users.
+struct Worker {
+  Predictor p;
+  const Scorer scorer;
+  std::vector<float> scores;
+  std::vector<uint8_t> masked, interacted;
+  std::vector<uint32_t> negatives, history;
+  Worker(const Model& model, size_t V) : p(model), scorer(model), scores(V), masked(V, 0), interacted(V, 0) {}
+};
+
+// The model on one case: fills w.history (vocab ids), the next-action probabilities and w.scores.
+void predict_case(const EvalContext& ctx, const Case& cs, Worker& w, float* action_probs) {
+  const auto& seq = ctx.ds.sequences[cs.user];
+  w.history.clear();
+  for (size_t i = 0; i < cs.history_len; ++i) w.history.push_back(ctx.map.items[seq[i].item]);
+  // The model sees the newest max_len events, as the browser's window would.
+  const size_t n = cs.history_len, start = n > ctx.model.config.max_len ? n - ctx.model.config.max_len : 0;
+  w.p.reset();
+  if (start > 0) w.p.set_previous_time(seq[start - 1].time);
+  for (size_t i = start; i < n; ++i) (void)w.p.push(w.history[i], ctx.map.actions[seq[i].action], seq[i].time);
+  w.p.action_probs(action_probs);
+  w.scorer.logits(w.p.state(), w.scores.data());
+}
+
+// Ranks the case's target by the model's scores (from predict_case), then by each baseline's, into part.
+void rank_case(const EvalContext& ctx, const Case& cs, Worker& w, Partial& part) {
+  const auto& seq = ctx.ds.sequences[cs.user];
+  const size_t V = ctx.V;
+  for (const auto& ev : seq) w.interacted[ctx.map.items[ev.item]] = 1;
+  if (ctx.opts.mask_seen)
+    for (uint32_t h : w.history) w.masked[h] = 1;
+  sample_negatives(ctx.opts, cs.user, V, w.interacted, &w.negatives);
+  const uint8_t* mask = ctx.opts.mask_seen ? w.masked.data() : nullptr;
+  part.model.add_full(full_rank(w.scores.data(), V, cs.target, mask));
+  part.model.add_sampled(sampled_rank(w.scores.data(), cs.target, w.negatives));
+  for (size_t k = 0; k < ctx.nb; ++k) {
+    ctx.base.score(k, w.history.data(), w.history.size(), w.scores.data());
+    part.baselines[k].add_full(full_rank(w.scores.data(), V, cs.target, mask));
+    part.baselines[k].add_sampled(sampled_rank(w.scores.data(), cs.target, w.negatives));
+  }
+  for (const auto& ev : seq) w.interacted[ctx.map.items[ev.item]] = 0;
+  for (uint32_t h : w.history) w.masked[h] = 0;
+}
+
+// Thread t's share: cases [b, e) into part, their next-action probabilities into action_probs
+// (A per case, indexed by case).
+void evaluate_part(const EvalContext& ctx, size_t b, size_t e, size_t t, Partial& part, float* action_probs,
+                   std::atomic<size_t>& done) {
+  Worker w(ctx.model, ctx.V);
+  part.baselines.resize(ctx.nb);
+  for (size_t u = b; u < e; ++u) {
+    predict_case(ctx, ctx.cases[u], w, action_probs + u * ctx.A);
+    rank_case(ctx, ctx.cases[u], w, part);
+    const size_t now = ++done;
+    if (ctx.opts.progress && t == 0 && (u - b) % 64 == 63) ctx.opts.progress(now, ctx.cases.size());
+  }
+}
+
+// The threads' partial sums, merged in thread order, as the model's and the baselines' reports.
+void report_ranks(const std::vector<Partial>& parts, size_t nb, size_t users, EvalReport* rep) {
+  RankAccum model_sum;
+  std::vector<RankAccum> base_sum(nb);
+  for (const Partial& part : parts) {
+    model_sum.merge(part.model);
+    for (size_t k = 0; k < part.baselines.size(); ++k) base_sum[k].merge(part.baselines[k]);
+  }
+  rep->model = model_sum.report(users);
+  for (size_t k = 0; k < nb; ++k) rep->baselines.push_back({ItemBaselines::name(k), base_sum[k].report(users)});
+}
+
+// Next-action metrics of the model (its most probable action; the purchase probability for AUC)
+// and of "repeat the last action".
+void report_actions(const Model& model, const std::vector<Case>& cases, const std::vector<float>& action_probs,
+                    size_t A, EvalReport* rep) {
+  const int purchase = find_purchase_action(model.meta.action_names);
+  std::vector<uint32_t> truth, pred, last;
+  std::vector<float> pscore, last_score;
+  for (size_t u = 0; u < cases.size(); ++u) {
+    const float* pr = action_probs.data() + u * A;
+    truth.push_back(cases[u].target_action);
+    pred.push_back(static_cast<uint32_t>(std::max_element(pr, pr + A) - pr));
+    last.push_back(cases[u].last_action);
+    if (purchase >= 0) {
+      pscore.push_back(pr[purchase]);
+      last_score.push_back(cases[u].last_action == static_cast<uint32_t>(purchase) ? 1.0f : 0.0f);
+    }
+  }
+  rep->model_action = action_metrics(truth, pred, pscore, purchase, A);
+  rep->action_baselines.push_back({"last_action", action_metrics(truth, last, last_score, purchase, A)});
+}
+
 }  // namespace
 
 std::string EvalReport::best_baseline(double RankMetrics::*metric) const {
@@ -100,92 +224,24 @@ Result<EvalReport> evaluate(const Model& model, const data::Dataset& ds, const E
   rep.users = users.size();
   rep.items = c.num_items;
   rep.has_actions = A > 1;
-  std::vector<Case> cases(users.size());
-  for (size_t u = 0; u < users.size(); ++u) {
-    const auto& seq = ds.sequences[users[u]];
-    const size_t ti = data::target_index(seq, opts.fold);
-    cases[u] = {users[u], map.items[seq[ti].item], map.actions[seq[ti].action], map.actions[seq[ti - 1].action], ti};
-    rep.unknown_targets += cases[u].target == 0;
-  }
+  const std::vector<Case> cases = make_cases(ds, map, users, opts.fold, &rep.unknown_targets);
   const ItemBaselines base = opts.baselines ? ItemBaselines::build(ds, map.items, V) : ItemBaselines();
   const size_t nb = opts.baselines ? size_t(ItemBaselines::kCount) : 0;
 
   std::unique_ptr<ThreadPool> own;
-  ThreadPool* pool = opts.pool;
-  if (!pool) {
-    own = std::make_unique<ThreadPool>(std::max<size_t>(1, std::min(opts.threads, users.size())));
-    FORECART_RETURN_IF_ERROR(own->start());
-    pool = own.get();
-  }
+  Result<ThreadPool*> pooled = pool_for(opts, users.size(), &own);
+  if (!pooled.ok()) return pooled.status();
+  ThreadPool* pool = pooled.value();
+  const EvalContext ctx{model, ds, map, opts, base, nb, V, A, cases};
   std::vector<Partial> parts(pool->size());
   std::vector<float> action_probs(users.size() * A);
   std::atomic<size_t> done{0};
   pool->for_parts(users.size(), [&](size_t b, size_t e, size_t t) {
-    Predictor p(model);
-    const Scorer scorer(model);
-    std::vector<float> scores(V);
-    std::vector<uint8_t> masked(V, 0), interacted(V, 0);
-    std::vector<uint32_t> negatives, history;
-    Partial& part = parts[t];
-    part.baselines.resize(nb);
-    for (size_t u = b; u < e; ++u) {
-      const Case& cs = cases[u];
-      const auto& seq = ds.sequences[cs.user];
-      history.clear();
-      for (size_t i = 0; i < cs.history_len; ++i) history.push_back(map.items[seq[i].item]);
-      // The model sees the newest max_len events, as the browser's window would.
-      const size_t n = cs.history_len, start = n > c.max_len ? n - c.max_len : 0;
-      p.reset();
-      if (start > 0) p.set_previous_time(seq[start - 1].time);
-      for (size_t i = start; i < n; ++i) (void)p.push(history[i], map.actions[seq[i].action], seq[i].time);
-      p.action_probs(action_probs.data() + u * A);
-      scorer.logits(p.state(), scores.data());
-
-      for (const auto& ev : seq) interacted[map.items[ev.item]] = 1;
-      if (opts.mask_seen)
-        for (uint32_t h : history) masked[h] = 1;
-      sample_negatives(opts, cs.user, V, interacted, &negatives);
-      const uint8_t* mask = opts.mask_seen ? masked.data() : nullptr;
-      part.model.add_full(full_rank(scores.data(), V, cs.target, mask));
-      part.model.add_sampled(sampled_rank(scores.data(), cs.target, negatives));
-      for (size_t k = 0; k < nb; ++k) {
-        base.score(k, history.data(), history.size(), scores.data());
-        part.baselines[k].add_full(full_rank(scores.data(), V, cs.target, mask));
-        part.baselines[k].add_sampled(sampled_rank(scores.data(), cs.target, negatives));
-      }
-      for (const auto& ev : seq) interacted[map.items[ev.item]] = 0;
-      for (uint32_t h : history) masked[h] = 0;
-      const size_t now = ++done;
-      if (opts.progress && t == 0 && (u - b) % 64 == 63) opts.progress(now, users.size());
-    }
+    evaluate_part(ctx, b, e, t, parts[t], action_probs.data(), done);
   });
 
-  RankAccum model_sum;
-  std::vector<RankAccum> base_sum(nb);
-  for (const Partial& part : parts) {
-    model_sum.merge(part.model);
-    for (size_t k = 0; k < part.baselines.size(); ++k) base_sum[k].merge(part.baselines[k]);
-  }
-  rep.model = model_sum.report(users.size());
-  for (size_t k = 0; k < nb; ++k) rep.baselines.push_back({ItemBaselines::name(k), base_sum[k].report(users.size())});
-
-  if (rep.has_actions) {
-    const int purchase = find_purchase_action(model.meta.action_names);
-    std::vector<uint32_t> truth, pred, last;
-    std::vector<float> pscore, last_score;
-    for (size_t u = 0; u < users.size(); ++u) {
-      const float* pr = action_probs.data() + u * A;
-      truth.push_back(cases[u].target_action);
-      pred.push_back(static_cast<uint32_t>(std::max_element(pr, pr + A) - pr));
-      last.push_back(cases[u].last_action);
-      if (purchase >= 0) {
-        pscore.push_back(pr[purchase]);
-        last_score.push_back(cases[u].last_action == static_cast<uint32_t>(purchase) ? 1.0f : 0.0f);
-      }
-    }
-    rep.model_action = action_metrics(truth, pred, pscore, purchase, A);
-    rep.action_baselines.push_back({"last_action", action_metrics(truth, last, last_score, purchase, A)});
-  }
+  report_ranks(parts, nb, users.size(), &rep);
+  if (rep.has_actions) report_actions(model, cases, action_probs, A, &rep);
   return rep;
 }
 

@@ -29,10 +29,10 @@ class ThreadPool;
 
 struct EvalOptions {
   data::Fold fold = data::Fold::kTest;
-  bool mask_seen = false;  // drop items of the user's history from the candidates
-  size_t negatives = 100;  // sampled protocol
-  uint64_t seed = 42;      // sampled negatives
-  size_t threads = 2;      // ignored when a pool is given
+  bool mask_seen = false;      // drop items of the user's history from the candidates
+  size_t negatives = 100;      // sampled protocol
+  uint64_t seed = 42;          // sampled negatives
+  size_t threads = 2;          // ignored when a pool is given
   ThreadPool* pool = nullptr;  // optional: reuse the caller's threads
   bool baselines = true;
   size_t max_users = 0;  // 0 = all held-out users; else an evenly spaced subset (fast validation)

@@ -1,5 +1,7 @@
-// TrainGraph: the training forward (the layers of model/layers.h plus dropout, linears as Eigen
-// GEMMs), the item and action losses, and the backward through the whole model. See graph.h.
+// TrainGraph's trunk: create() (checks, parameter layouts, buffer allocation in named steps),
+// input validation and the per-step plan, the training forward (the layers of model/layers.h plus
+// dropout, linears as Eigen GEMMs), the backward through the blocks and embeddings, and step(),
+// which runs them around the heads (graph_heads.cpp). See graph.h.
 #include "train/graph.h"
 
 #include <algorithm>
@@ -57,8 +59,22 @@ void activation_backward(Activation a, float* dinp, const float* inp, const floa
   }
 }
 
-}  // namespace
+// create()'s checks of config and options.
+Status check_options(const ModelConfig& config, const GraphOptions& options) {
+  FORECART_RETURN_IF_ERROR(config.validate());
+  if (config.num_items == 0) return invalid_argument("training needs at least one catalogue item");
+  if (options.max_batch == 0) return invalid_argument("max_batch must be at least 1");
+  if (options.threads == 0 || options.threads > kMaxThreads)
+    return invalid_argument("threads must be 1.." + std::to_string(kMaxThreads));
+  if (!(options.dropout >= 0.0f && options.dropout < 1.0f)) return invalid_argument("dropout must be in [0, 1)");
+  if (!(options.action_weight >= 0.0f && options.action_weight <= 1e6f))
+    return invalid_argument("action_weight must be a finite value >= 0");
+  if (options.neg_samples > kMaxNegSamples)
+    return invalid_argument("neg_samples must be at most " + std::to_string(kMaxNegSamples));
+  return Status::Ok();
+}
 
+}  // namespace
 
 // ------------------------------------------------------------------------------------------
 void TrainBatch::clear() {
@@ -82,47 +98,65 @@ TrainGraph::TrainGraph(TrainGraph&&) noexcept = default;
 TrainGraph& TrainGraph::operator=(TrainGraph&&) noexcept = default;
 
 Result<TrainGraph> TrainGraph::create(const ModelConfig& config, const GraphOptions& options) {
-  FORECART_RETURN_IF_ERROR(config.validate());
-  if (config.num_items == 0) return invalid_argument("training needs at least one catalogue item");
-  if (options.max_batch == 0) return invalid_argument("max_batch must be at least 1");
-  if (options.threads == 0 || options.threads > kMaxThreads)
-    return invalid_argument("threads must be 1.." + std::to_string(kMaxThreads));
-  if (!(options.dropout >= 0.0f && options.dropout < 1.0f)) return invalid_argument("dropout must be in [0, 1)");
-  if (!(options.action_weight >= 0.0f && options.action_weight <= 1e6f))
-    return invalid_argument("action_weight must be a finite value >= 0");
-  if (options.neg_samples > kMaxNegSamples)
-    return invalid_argument("neg_samples must be at most " + std::to_string(kMaxNegSamples));
-
+  FORECART_RETURN_IF_ERROR(check_options(config, options));
   TrainGraph g;
   g.config_ = config;
   g.options_ = options;
-  g.layout_ = ParamLayout::build(config, true);
-  g.local_layout_ = ParamLayout::build(config, false);
-  const std::string first = config.layers ? "blocks.0.ln1_g" : "lnf_g";
-  g.local_begin_ = g.local_layout_.find(first)->offset;
-  g.local_end_ = g.local_layout_.find("lnf_b")->offset + config.dim;
-  g.grads_begin_ = g.layout_.find(first)->offset;
-  if (g.layout_.find("lnf_b")->offset + config.dim - g.grads_begin_ != g.local_end_ - g.local_begin_)
-    return Status(StatusCode::kInternal, "parameter layout: blocks and final norm are not contiguous");
+  FORECART_RETURN_IF_ERROR(g.bind_layouts());
+  g.max_tokens_ = static_cast<size_t>(options.max_batch) * config.max_len;
+  g.allocate_plan();
+  g.allocate_activations();
+  g.allocate_gradients();
+  g.allocate_heads();
 
-  const size_t d = config.dim, f = config.ffn_dim, NH = config.heads, L = config.max_len;
-  const size_t Tm = static_cast<size_t>(options.max_batch) * L;
-  const bool drop = options.dropout > 0.0f;
-  g.max_tokens_ = Tm;
-  g.pos_.resize(Tm);
-  g.att_off_.resize(options.max_batch);
-  g.chunks_.resize(options.threads);
-  g.rows_.reserve(Tm);
-  g.row_item_.reserve(Tm);
-  g.row_action_.reserve(Tm);
-  g.resid_.assign(config.layers + 1, FloatBuf(Tm * d));
-  g.layers_.resize(config.layers);
-  for (Layer& l : g.layers_) {
+#if defined(_OPENMP)
+  // The pool already splits every large GEMM; Eigen's own OpenMP team inside each worker would
+  // oversubscribe the cores (built without -fopenmp, Eigen is single-threaded anyway).
+  if (options.threads > 1) Eigen::setNbThreads(1);
+#endif
+  g.pool_ = std::make_unique<ThreadPool>(options.threads);
+  FORECART_RETURN_IF_ERROR(g.pool_->start());
+  return Result<TrainGraph>(std::move(g));
+}
+
+// Layouts of params/grads and of the per-thread accumulators, and the span (blocks.*, lnf_*) that
+// the accumulators fill, which must be contiguous in both.
+Status TrainGraph::bind_layouts() {
+  layout_ = ParamLayout::build(config_, true);
+  local_layout_ = ParamLayout::build(config_, false);
+  const std::string first = config_.layers ? "blocks.0.ln1_g" : "lnf_g";
+  local_begin_ = local_layout_.find(first)->offset;
+  local_end_ = local_layout_.find("lnf_b")->offset + config_.dim;
+  grads_begin_ = layout_.find(first)->offset;
+  if (layout_.find("lnf_b")->offset + config_.dim - grads_begin_ != local_end_ - local_begin_)
+    return Status(StatusCode::kInternal, "parameter layout: blocks and final norm are not contiguous");
+  return Status::Ok();
+}
+
+// The step plan's buffers: per token, per sequence, per thread, per target row.
+void TrainGraph::allocate_plan() {
+  const size_t Tm = max_tokens_;
+  pos_.resize(Tm);
+  att_off_.resize(options_.max_batch);
+  chunks_.resize(options_.threads);
+  rows_.reserve(Tm);
+  row_item_.reserve(Tm);
+  row_action_.reserve(Tm);
+}
+
+// The forward's saved activations (dropout masks only when dropout > 0).
+void TrainGraph::allocate_activations() {
+  const size_t d = config_.dim, f = config_.ffn_dim, NH = config_.heads, L = config_.max_len;
+  const size_t Tm = max_tokens_;
+  const bool drop = options_.dropout > 0.0f;
+  resid_.assign(config_.layers + 1, FloatBuf(Tm * d));
+  layers_.resize(config_.layers);
+  for (Layer& l : layers_) {
     l.ln1.resize(Tm * d);
     l.ln1_mean.resize(Tm);
     l.ln1_rstd.resize(Tm);
     l.qkv.resize(Tm * 3 * d);
-    l.att.resize(options.max_batch * NH * L * L);
+    l.att.resize(options_.max_batch * NH * L * L);
     l.atty.resize(Tm * d);
     l.res_mid.resize(Tm * d);
     l.ln2.resize(Tm * d);
@@ -135,42 +169,42 @@ Result<TrainGraph> TrainGraph::create(const ModelConfig& config, const GraphOpti
       l.drop_ffn.resize(Tm * d);
     }
   }
-  if (drop) g.drop_emb_.resize(Tm * d);
-  g.lnf_mean_.resize(Tm);
-  g.lnf_rstd_.resize(Tm);
-  g.hidden_.resize(Tm * d);
-  for (auto* v : {&g.dres_, &g.dtmp_, &g.dln_, &g.datty_, &g.dhidden_}) v->resize(Tm * d);
-  g.dqkv_.resize(Tm * 3 * d);
-  g.dact_.resize(Tm * f);
-  g.dfc1_.resize(Tm * f);
-  g.local_grads_.assign(options.threads, FloatBuf(g.local_layout_.total));
+  if (drop) drop_emb_.resize(Tm * d);
+  lnf_mean_.resize(Tm);
+  lnf_rstd_.resize(Tm);
+  hidden_.resize(Tm * d);
+}
 
-  const size_t S = options.neg_samples;
-  const size_t K = S ? 1 + S : config.num_items;  // logits per row
-  g.head_rows_ = std::clamp<size_t>(kHeadBufferFloats / K, 16, 1024);
-  g.head_rows_ = std::min(g.head_rows_, Tm);
-  g.logits_.resize(g.head_rows_ * K);
-  g.H_.resize(Tm * d);
-  g.dH_.resize(Tm * d);
-  g.row_loss_.resize(Tm);
+// The trunk's gradient scratch and the per-thread parameter-gradient accumulators.
+void TrainGraph::allocate_gradients() {
+  const size_t d = config_.dim, f = config_.ffn_dim, Tm = max_tokens_;
+  for (auto* v : {&dres_, &dtmp_, &dln_, &datty_, &dhidden_}) v->resize(Tm * d);
+  dqkv_.resize(Tm * 3 * d);
+  dact_.resize(Tm * f);
+  dfc1_.resize(Tm * f);
+  local_grads_.assign(options_.threads, FloatBuf(local_layout_.total));
+}
+
+// The heads' buffers: a logits chunk of head_rows_ rows, the gathered rows, the negatives.
+void TrainGraph::allocate_heads() {
+  const size_t d = config_.dim, Tm = max_tokens_;
+  const size_t S = options_.neg_samples;
+  const size_t K = S ? 1 + S : config_.num_items;  // logits per row
+  head_rows_ = std::clamp<size_t>(kHeadBufferFloats / K, 16, 1024);
+  head_rows_ = std::min(head_rows_, Tm);
+  logits_.resize(head_rows_ * K);
+  H_.resize(Tm * d);
+  dH_.resize(Tm * d);
+  row_loss_.resize(Tm);
   if (S) {
-    g.negatives_.resize(S);
-    g.neg_emb_.resize(S * d);
-    g.neg_bias_.resize(S);
-    g.dneg_emb_.resize(S * d);
-    g.dneg_bias_.resize(S);
-    g.dtarget_.resize(Tm);
+    negatives_.resize(S);
+    neg_emb_.resize(S * d);
+    neg_bias_.resize(S);
+    dneg_emb_.resize(S * d);
+    dneg_bias_.resize(S);
+    dtarget_.resize(Tm);
   }
-  g.action_logits_.resize(Tm * config.num_actions);
-
-#if defined(_OPENMP)
-  // The pool already splits every large GEMM; Eigen's own OpenMP team inside each worker would
-  // oversubscribe the cores (built without -fopenmp, Eigen is single-threaded anyway).
-  if (options.threads > 1) Eigen::setNbThreads(1);
-#endif
-  g.pool_ = std::make_unique<ThreadPool>(options.threads);
-  FORECART_RETURN_IF_ERROR(g.pool_->start());
-  return Result<TrainGraph>(std::move(g));
+  action_logits_.resize(Tm * config_.num_actions);
 }
 
 Status TrainGraph::validate(const std::vector<float>& params, const TrainBatch& b,
@@ -255,9 +289,9 @@ void TrainGraph::forward_chunk(const ParamView& w, const TrainBatch& b, size_t t
   float* x0 = resid_[0].data() + a * d;
   for (size_t t = 0; t < n; ++t) {
     const Token& k = b.tokens[a + t];
-    embedding_sum(x0 + t * d, w.item_emb + static_cast<size_t>(k.item) * d, w.action_emb + static_cast<size_t>(k.action) * d,
-                  w.time_emb + static_cast<size_t>(k.time_bucket) * d, w.pos_emb + static_cast<size_t>(pos_[a + t]) * d,
-                  d);
+    embedding_sum(x0 + t * d, w.item_emb + static_cast<size_t>(k.item) * d,
+                  w.action_emb + static_cast<size_t>(k.action) * d, w.time_emb + static_cast<size_t>(k.time_bucket) * d,
+                  w.pos_emb + static_cast<size_t>(pos_[a + t]) * d, d);
   }
   if (dropout_on) dropout_forward(x0, drop_emb_.data() + a * d, n * d, a * d, rng_key_, 0, p);
 
@@ -265,8 +299,8 @@ void TrainGraph::forward_chunk(const ParamView& w, const TrainBatch& b, size_t t
     Layer& L = layers_[l];
     const BlockView& bw = w.blocks[l];
     const float* xin = resid_[l].data() + a * d;
-    layernorm_forward(L.ln1.data() + a * d, L.ln1_mean.data() + a, L.ln1_rstd.data() + a, xin, bw.ln1_g, bw.ln1_b, n,
-                      d, c.norm_eps);
+    layernorm_forward(L.ln1.data() + a * d, L.ln1_mean.data() + a, L.ln1_rstd.data() + a, xin, bw.ln1_g, bw.ln1_b, n, d,
+                      c.norm_eps);
     linear_forward_gemm(L.qkv.data() + a * 3 * d, L.ln1.data() + a * d, bw.qkv_w, bw.qkv_b, n, d, 3 * d);
     for (size_t s = ch.seq_begin; s < ch.seq_end; ++s) {
       const size_t o = b.offsets[s], len = b.offsets[s + 1] - o;
@@ -278,8 +312,8 @@ void TrainGraph::forward_chunk(const ParamView& w, const TrainBatch& b, size_t t
     linear_forward_gemm(mid, L.atty.data() + a * d, bw.proj_w, bw.proj_b, n, d, d);
     if (dropout_on) dropout_forward(mid, L.drop_attn.data() + a * d, n * d, a * d, rng_key_, 1 + 2 * l, p);
     residual_add(mid, xin, mid, n * d);
-    layernorm_forward(L.ln2.data() + a * d, L.ln2_mean.data() + a, L.ln2_rstd.data() + a, mid, bw.ln2_g, bw.ln2_b, n,
-                      d, c.norm_eps);
+    layernorm_forward(L.ln2.data() + a * d, L.ln2_mean.data() + a, L.ln2_rstd.data() + a, mid, bw.ln2_g, bw.ln2_b, n, d,
+                      c.norm_eps);
     linear_forward_gemm(L.fc1.data() + a * f, L.ln2.data() + a * d, bw.fc1_w, bw.fc1_b, n, d, f);
     activation_forward_vec(c.activation, L.act.data() + a * f, L.fc1.data() + a * f, n * f);
     float* xout = resid_[l + 1].data() + a * d;

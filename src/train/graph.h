@@ -54,9 +54,13 @@ struct AlignedAllocator {
   T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(kAlign))); }
   void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(kAlign)); }
   template <typename U>
-  bool operator==(const AlignedAllocator<U>&) const { return true; }
+  bool operator==(const AlignedAllocator<U>&) const {
+    return true;
+  }
   template <typename U>
-  bool operator!=(const AlignedAllocator<U>&) const { return false; }
+  bool operator!=(const AlignedAllocator<U>&) const {
+    return false;
+  }
 };
 using FloatBuf = std::vector<float, AlignedAllocator<float>>;
 
@@ -77,12 +81,12 @@ struct TrainBatch {
 };
 
 struct GraphOptions {
-  uint32_t max_batch = 128;     // sequences per batch (buffers are sized for max_batch * max_len)
-  uint32_t threads = 1;         // 1..256
-  float dropout = 0.0f;         // inverted dropout rate in [0, 1), used only when training
-  float action_weight = 0.5f;   // weight of the next-action loss
-  uint32_t neg_samples = 0;     // 0 = full softmax over the catalogue; S > 0 = sampled softmax
-  uint64_t seed = 1;            // dropout masks and negative samples
+  uint32_t max_batch = 128;    // sequences per batch (buffers are sized for max_batch * max_len)
+  uint32_t threads = 1;        // 1..256
+  float dropout = 0.0f;        // inverted dropout rate in [0, 1), used only when training
+  float action_weight = 0.5f;  // weight of the next-action loss
+  uint32_t neg_samples = 0;    // 0 = full softmax over the catalogue; S > 0 = sampled softmax
+  uint64_t seed = 1;           // dropout masks and negative samples
 };
 
 struct StepStats {
@@ -129,25 +133,41 @@ class TrainGraph {
 
  private:
   struct Layer {  // saved activations of one block, packed [tokens, ...]
-    FloatBuf ln1, ln1_mean, ln1_rstd, qkv, att, atty, res_mid, ln2, ln2_mean, ln2_rstd, fc1, act,
-        drop_attn, drop_ffn;
+    FloatBuf ln1, ln1_mean, ln1_rstd, qkv, att, atty, res_mid, ln2, ln2_mean, ln2_rstd, fc1, act, drop_attn, drop_ffn;
   };
   struct Chunk {  // a thread's share of the sequences
     size_t seq_begin = 0, seq_end = 0, tok_begin = 0, tok_end = 0;
   };
 
+  struct ItemHead;  // one step's item-head operands (graph_heads.cpp)
+
+  // create()'s steps (graph.cpp), run once config_, options_ and max_tokens_ are set.
+  Status bind_layouts();
+  void allocate_plan();
+  void allocate_activations();
+  void allocate_gradients();
+  void allocate_heads();
+
   Status validate(const std::vector<float>& params, const TrainBatch& batch, const std::vector<float>* grads) const;
   void plan(const TrainBatch& batch);
   void forward_chunk(const ParamView& w, const TrainBatch& batch, size_t tid, bool dropout_on);
   void backward_chunk(const ParamView& w, const TrainBatch& batch, size_t tid, bool dropout_on);
+
+  // Heads (graph_heads.cpp).
   double item_head(const ParamView& w, ParamView* g);
+  ItemHead item_head_operands(const ParamView& w, ParamView* g);
+  float target_logit(const ParamView& w, size_t r) const;
+  void item_rows_loss(const ItemHead& h, const ParamView& w, size_t c0, size_t r0, size_t r1);
+  void item_rows_dh(const ItemHead& h, const ParamView& w, size_t c0, size_t r0, size_t r1);
+  void item_candidates_grad(const ItemHead& h, size_t c0, size_t rc, size_t k0, size_t k1);
+  void scatter_sampled_grads(ParamView* g);
   double action_head(const ParamView& w, ParamView* g);
   void sample_negatives(const ParamView& w);
 
   ModelConfig config_;
   GraphOptions options_;
-  ParamLayout layout_;        // of params and grads
-  ParamLayout local_layout_;  // of the per-thread accumulators (built without the item table)
+  ParamLayout layout_;                      // of params and grads
+  ParamLayout local_layout_;                // of the per-thread accumulators (built without the item table)
   size_t local_begin_ = 0, local_end_ = 0;  // the span they fill (blocks.*, lnf_*) in local_layout_
   size_t grads_begin_ = 0;                  // where that span starts in layout_
   size_t max_tokens_ = 0;                   // max_batch * max_len
@@ -156,11 +176,11 @@ class TrainGraph {
 
   // Plan of the current step.
   size_t num_tokens_ = 0;
-  uint64_t rng_key_ = 0;               // hash of (seed, step)
-  std::vector<uint32_t> pos_;          // [tokens] position of each token in its sequence
-  std::vector<size_t> att_off_;        // [B] offset of each sequence's [NH, n, n] attention weights
-  std::vector<Chunk> chunks_;          // [threads]
-  std::vector<uint32_t> rows_;         // [N] token index of each position with a target
+  uint64_t rng_key_ = 0;                         // hash of (seed, step)
+  std::vector<uint32_t> pos_;                    // [tokens] position of each token in its sequence
+  std::vector<size_t> att_off_;                  // [B] offset of each sequence's [NH, n, n] attention weights
+  std::vector<Chunk> chunks_;                    // [threads]
+  std::vector<uint32_t> rows_;                   // [N] token index of each position with a target
   std::vector<uint32_t> row_item_, row_action_;  // [N] its targets
 
   // Activations, packed [tokens, ...]; threads own token slices.
@@ -172,14 +192,14 @@ class TrainGraph {
   std::vector<FloatBuf> local_grads_;  // [threads][local_layout_.total]
 
   // Heads.
-  size_t head_rows_ = 0;                // rows of logits per chunk
-  FloatBuf H_, dH_;           // [N, d] gathered hidden states and their gradient
-  FloatBuf logits_;           // [head_rows_, K] (K = V-1, or 1+S when sampled)
-  std::vector<double> row_loss_;        // [N]
-  std::vector<uint32_t> negatives_;     // [S]
+  size_t head_rows_ = 0;                                // rows of logits per chunk
+  FloatBuf H_, dH_;                                     // [N, d] gathered hidden states and their gradient
+  FloatBuf logits_;                                     // [head_rows_, K] (K = V-1, or 1+S when sampled)
+  std::vector<double> row_loss_;                        // [N]
+  std::vector<uint32_t> negatives_;                     // [S]
   FloatBuf neg_emb_, neg_bias_, dneg_emb_, dneg_bias_;  // [S, d], [S]
-  FloatBuf dtarget_;          // [N] gradient of each row's target logit (sampled softmax)
-  FloatBuf action_logits_;    // [N, A]
+  FloatBuf dtarget_;                                    // [N] gradient of each row's target logit (sampled softmax)
+  FloatBuf action_logits_;                              // [N, A]
 };
 
 }  // namespace forecart::train

@@ -19,9 +19,13 @@ inline uint64_t splitmix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-inline void zero(float* p, size_t n) { std::memset(p, 0, n * sizeof(float)); }
+inline void zero(float* p, size_t n) {
+  std::memset(p, 0, n * sizeof(float));
+}
 
 // [begin, end) of part `i` of `n` equal parts of [0, total).
-inline size_t part(size_t total, size_t i, size_t n) { return total * i / n; }
+inline size_t part(size_t total, size_t i, size_t n) {
+  return total * i / n;
+}
 
 }  // namespace forecart::train::detail

@@ -105,7 +105,8 @@ ActionMetrics action_metrics(const std::vector<uint32_t>& truth, const std::vect
     f1_sum += 2 * tp[c] / (2 * tp[c] + fp[c] + fn[c]);
   }
   m.macro_f1 = present ? f1_sum / static_cast<double>(present) : 0.0;
-  if (purchase >= 0 && !purchase_score.empty()) m.purchase_auc = auc(truth, purchase_score, static_cast<uint32_t>(purchase));
+  if (purchase >= 0 && !purchase_score.empty())
+    m.purchase_auc = auc(truth, purchase_score, static_cast<uint32_t>(purchase));
   return m;
 }
 

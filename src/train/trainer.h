@@ -24,11 +24,11 @@ struct TrainerOptions {
   // Batch (graph.max_batch sequences per step), threads, dropout, losses and the seed.
   GraphOptions graph = default_graph();
   AdamOptions adam;
-  float clip = 1.0f;          // global gradient norm (0 = off)
+  float clip = 1.0f;  // global gradient norm (0 = off)
   uint32_t epochs = 200;
-  uint32_t patience = 10;     // epochs without a better validation NDCG@10 before stopping
-  uint32_t val_users = 10000; // validation users per epoch (0 = all); an evenly spaced subset
-  double time_budget_s = 0;   // stop after this many seconds (0 = no limit); the best epoch is kept
+  uint32_t patience = 10;      // epochs without a better validation NDCG@10 before stopping
+  uint32_t val_users = 10000;  // validation users per epoch (0 = all); an evenly spaced subset
+  double time_budget_s = 0;    // stop after this many seconds (0 = no limit); the best epoch is kept
   // Checkpoints: when checkpoint_path is set, the whole training state is written there (atomically)
   // every checkpoint_every steps and at the end of every epoch. resume = continue from it.
   std::string checkpoint_path;

@@ -1,14 +1,14 @@
 // The `forecart` binary end to end: JSON output of predict/inspect, --help everywhere, and errors
 // as one line on stderr with an exit code below 128.
-#include <catch2/catch.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "format/fcm.h"
 #include "model/session.h"
@@ -46,7 +46,8 @@ std::string write_test_model(bool quantize) {
   Model m = test::random_model(test::tiny_config(50), 77, quantize);
   m.meta.item_ids[9] = "id:with,punct";
   m.build_index();
-  const std::string path = std::string(quantize ? "cli_test_int8." : "cli_test_fp32.") + std::to_string(getpid()) + ".fcm";
+  const std::string path =
+      std::string(quantize ? "cli_test_int8." : "cli_test_fp32.") + std::to_string(getpid()) + ".fcm";
   REQUIRE(write_model_file(m, path).ok());
   return path;
 }
@@ -122,15 +123,15 @@ TEST_CASE("cli: errors are one line on stderr with an exit code below 128", "[cl
   std::ofstream("cli_test_bad.fcm") << "<html>404</html>";
   std::ofstream("cli_test_bad.json") << "[{\"item\": 5.5}]";
   const char* bad[] = {
-      "",                                                      // no subcommand
-      "frobnicate",                                            // unknown subcommand
-      "predict --history a",                                   // no model
-      "predict --model missing.fcm --history a",               // missing file
-      "predict --model cli_test_bad.fcm --history a",          // not a model
-      "predict --model MODEL --history 'sku-1:teleport'",      // unknown action
-      "predict --model MODEL",                                 // no history
-      "predict --model MODEL --history a --history-json x",    // both
-      "predict --model MODEL --history ',,'",                  // empty entries
+      "",                                                    // no subcommand
+      "frobnicate",                                          // unknown subcommand
+      "predict --history a",                                 // no model
+      "predict --model missing.fcm --history a",             // missing file
+      "predict --model cli_test_bad.fcm --history a",        // not a model
+      "predict --model MODEL --history 'sku-1:teleport'",    // unknown action
+      "predict --model MODEL",                               // no history
+      "predict --model MODEL --history a --history-json x",  // both
+      "predict --model MODEL --history ',,'",                // empty entries
       "predict --model MODEL --history-json cli_test_bad.json",
       "predict --model MODEL --history a -k 0",
       "predict --model MODEL --history a --category nope",
@@ -166,9 +167,10 @@ TEST_CASE("cli: inspect reports config and checksum", "[cli]") {
 
 TEST_CASE("cli: train killed mid-epoch and resumed gives the same model as an uninterrupted run", "[cli][train]") {
   const std::string tag = std::to_string(getpid());
-  const std::string flags = std::string(" --data ") + FORECART_TEST_DIR +
-                            "/fixtures/jd_train_head60.csv.gz --columns user=user_id,item=sku_id,action=type,time=action_time"
-                            " --dim 16 --max-len 8 --epochs 4 --batch 4 --checkpoint-every 2 --threads 2";
+  const std::string flags =
+      std::string(" --data ") + FORECART_TEST_DIR +
+      "/fixtures/jd_train_head60.csv.gz --columns user=user_id,item=sku_id,action=type,time=action_time"
+      " --dim 16 --max-len 8 --epochs 4 --batch 4 --checkpoint-every 2 --threads 2";
   const std::string full = "cli_full." + tag + ".fcm", resumed = "cli_resumed." + tag + ".fcm";
   REQUIRE(run_cli("train" + flags + " --out " + full).code == 0);
   REQUIRE_FALSE(std::ifstream(full + ".ckpt").good());  // a finished run removes its checkpoint
@@ -199,7 +201,8 @@ TEST_CASE("cli: train killed mid-epoch and resumed gives the same model as an un
   REQUIRE(mismatch.err.find("other data or options") != std::string::npos);
   for (const std::string& f : {full, resumed})
     for (const char* ext : {"", ".ckpt"}) std::remove((f + ext).c_str());
-  for (const std::string& f : {"cli_full." + tag + ".train.json", "cli_resumed." + tag + ".train.json"}) std::remove(f.c_str());
+  for (const std::string& f : {"cli_full." + tag + ".train.json", "cli_resumed." + tag + ".train.json"})
+    std::remove(f.c_str());
 }
 
 namespace {

@@ -827,12 +827,16 @@ TEST_CASE("Fixtures: OTTO CSV from scripts/otto-to-csv.mjs", "[data][fixtures]")
 
 namespace {
 
-std::string data(const std::string& rel) { return forecart::test::shared_data(rel); }
+std::string data(const std::string& rel) {
+  return forecart::test::shared_data(rel);
+}
 
 }  // namespace
 
 TEST_CASE("Real data: SASRec / S3-Rec text sets", "[data][real][shared-data]") {
-  if (!forecart::test::have_shared_data("amazon_video_games_sasrec") || !forecart::test::have_shared_data("amazon_s3rec")) return;
+  if (!forecart::test::have_shared_data("amazon_video_games_sasrec") ||
+      !forecart::test::have_shared_data("amazon_s3rec"))
+    return;
   struct Expect {
     const char* file;
     size_t events, users, items;
@@ -943,7 +947,8 @@ TEST_CASE("Real data: Diginetica views + purchases", "[data][real][shared-data]"
 #include "data/filter.h"
 
 TEST_CASE("drop_rare_items removes rare items' events and emptied users, keeping order", "[data][filter]") {
-  auto ds = forecart::data::read_events_text("user,item,time\nu1,a,1\nu1,b,2\nu2,a,3\nu3,c,4\nu2,b,5\nu1,a,6\n", "f.csv", {});
+  auto ds =
+      forecart::data::read_events_text("user,item,time\nu1,a,1\nu1,b,2\nu2,a,3\nu3,c,4\nu2,b,5\nu1,a,6\n", "f.csv", {});
   REQUIRE(ds.ok());
   auto f = forecart::data::drop_rare_items(ds.value(), 2);
   REQUIRE(f.item_ids == std::vector<std::string>{"a", "b"});

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,7 +26,9 @@ using Bytes = std::vector<uint8_t>;
 inline uint32_t get_u32(const Bytes& b, size_t at) {
   return uint32_t{b[at]} | uint32_t{b[at + 1]} << 8 | uint32_t{b[at + 2]} << 16 | uint32_t{b[at + 3]} << 24;
 }
-inline uint64_t get_u64(const Bytes& b, size_t at) { return uint64_t{get_u32(b, at)} | uint64_t{get_u32(b, at + 4)} << 32; }
+inline uint64_t get_u64(const Bytes& b, size_t at) {
+  return uint64_t{get_u32(b, at)} | uint64_t{get_u32(b, at + 4)} << 32;
+}
 inline void put_u32(Bytes& b, size_t at, uint32_t v) {
   for (int i = 0; i < 4; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
 }
@@ -41,7 +42,9 @@ inline void put_f32(Bytes& b, size_t at, float f) {
 }
 
 // Recomputes the trailing XXH64 after an edit, so that the edit reaches the field checks.
-inline void reseal(Bytes& b) { put_u64(b, b.size() - 8, XXH64(b.data(), b.size() - 8, 0)); }
+inline void reseal(Bytes& b) {
+  put_u64(b, b.size() - 8, XXH64(b.data(), b.size() - 8, 0));
+}
 
 // Where each field of a valid file lies (an independent reading of the spec).
 struct FileMap {
@@ -161,11 +164,12 @@ inline ModelConfig small_config() {
 
 // The first ids have equal lengths (for the duplicate test), two are multi-byte UTF-8.
 inline ModelMeta make_meta(const ModelConfig& c, bool categories) {
-  static const char* const kIds[] = {"sku-001", "sku-002", "caf\xc3\xa9-3", "\xe6\x97\xa5\xe6\x9c\xac-4",
-                                     "sku-005", "\xf0\x9f\x91\x9f-6", "sku-007"};
+  static const char* const kIds[] = {
+      "sku-001", "sku-002", "caf\xc3\xa9-3", "\xe6\x97\xa5\xe6\x9c\xac-4", "sku-005", "\xf0\x9f\x91\x9f-6", "sku-007"};
   static const char* const kActions[] = {"view", "cart", "purchase", "wish"};
   ModelMeta meta;
-  for (uint32_t a = 0; a < c.num_actions; ++a) meta.action_names.push_back(a < 4 ? kActions[a] : "action" + std::to_string(a));
+  for (uint32_t a = 0; a < c.num_actions; ++a)
+    meta.action_names.push_back(a < 4 ? kActions[a] : "action" + std::to_string(a));
   float total = 0.0f;
   for (uint32_t i = 0; i < c.num_items; ++i) {
     meta.item_ids.push_back(i < 7 ? std::string(kIds[i]) : "item-" + std::to_string(i + 1));
@@ -207,7 +211,9 @@ inline StatusCode code_of(const Bytes& b) {
   return r.ok() ? StatusCode::kOk : r.status().code();
 }
 
-inline std::string message_of(const Bytes& b) { return read_model(b.data(), b.size()).status().message(); }
+inline std::string message_of(const Bytes& b) {
+  return read_model(b.data(), b.size()).status().message();
+}
 
 inline void check_same_config(const ModelConfig& a, const ModelConfig& b) {
   CHECK(a.num_items == b.num_items);

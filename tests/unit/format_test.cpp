@@ -8,21 +8,18 @@
 //   format_test "[.generate]"  rewrites tests/golden/golden_v1.fcm and golden_v1.json. Only do
 //                              this for a new golden version: v1 files must keep loading.
 //   format_test "[.size]"      prints int8 vs fp32 file sizes for a 23,715-item catalogue.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-
 
 #include "core/limits.h"
 #include "fcm_test_util.h"
@@ -39,7 +36,8 @@ using namespace forecart;
 using namespace forecart::fcm_test;
 
 TEST_CASE("stored_int8 names exactly the int8 matrices", "[format]") {
-  for (const char* name : {"item_emb", "action_w", "blocks.0.qkv_w", "blocks.0.proj_w", "blocks.1.fc1_w", "blocks.15.fc2_w"})
+  for (const char* name :
+       {"item_emb", "action_w", "blocks.0.qkv_w", "blocks.0.proj_w", "blocks.1.fc1_w", "blocks.15.fc2_w"})
     CHECK(stored_int8(name));
   for (const char* name : {"item_bias", "action_b", "action_emb", "time_emb", "pos_emb", "lnf_g", "lnf_b",
                            "blocks.0.qkv_b", "blocks.0.ln1_g", "blocks.0.fc1_b", "blocks.x.fc1_w", "blocks..fc1_w",
@@ -308,7 +306,8 @@ TEST_CASE("every truncation is an error, never a crash", "[format][corrupt]") {
   for (bool quantize : {true, false}) {
     const Bytes good = must_write(make_model(quantize));
     for (size_t cut = 0; cut < good.size(); ++cut) {
-      const Bytes part(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(cut));  // exact size: ASan sees over-reads
+      const Bytes part(good.begin(),
+                       good.begin() + static_cast<std::ptrdiff_t>(cut));  // exact size: ASan sees over-reads
       Result<Model> r = read_model(part.data(), part.size());
       INFO("cut at " << cut << " of " << good.size());
       REQUIRE_FALSE(r.ok());
@@ -593,9 +592,9 @@ nlohmann::json sample_values(const Model& m) {
     const float* p = m.rest.arena.data() + t->offset;
     return std::vector<float>(p, p + std::min(n, t->size()));
   };
-  for (const char* name : {"item_bias", "action_emb", "time_emb", "pos_emb", "blocks.0.ln1_g", "blocks.0.qkv_w",
-                           "blocks.0.qkv_b", "blocks.0.proj_w", "blocks.0.fc1_w", "blocks.0.fc2_w", "blocks.0.fc2_b",
-                           "lnf_b", "action_w", "action_b"})
+  for (const char* name :
+       {"item_bias", "action_emb", "time_emb", "pos_emb", "blocks.0.ln1_g", "blocks.0.qkv_w", "blocks.0.qkv_b",
+        "blocks.0.proj_w", "blocks.0.fc1_w", "blocks.0.fc2_w", "blocks.0.fc2_b", "lnf_b", "action_w", "action_b"})
     v[name] = first(name, 8);
   double sum = 0.0;
   for (float x : m.rest.arena) sum += x;
@@ -618,17 +617,24 @@ TEST_CASE("generate the golden v1 file", "[.generate]") {
   REQUIRE(info.ok());
 
   nlohmann::json j;
-  j["comment"] = "Expected contents of golden_v1.fcm (format/fcm.h, version 1). Never regenerate for v1: "
-                 "the file pins down what every later forecart must still read.";
+  j["comment"] =
+      "Expected contents of golden_v1.fcm (format/fcm.h, version 1). Never regenerate for v1: "
+      "the file pins down what every later forecart must still read.";
   j["version"] = info.value().version;
   j["file_size"] = info.value().file_size;
   j["header_size"] = info.value().header_size;
   j["checksum"] = hex64(info.value().checksum);
   j["quantized"] = info.value().quantized;
-  j["config"] = {{"num_items", c.num_items},   {"num_actions", c.num_actions}, {"dim", c.dim},
-                 {"layers", c.layers},         {"heads", c.heads},             {"ffn_dim", c.ffn_dim},
-                 {"max_len", c.max_len},       {"time_buckets", c.time_buckets},
-                 {"activation", static_cast<uint32_t>(c.activation)},          {"norm_eps", c.norm_eps}};
+  j["config"] = {{"num_items", c.num_items},
+                 {"num_actions", c.num_actions},
+                 {"dim", c.dim},
+                 {"layers", c.layers},
+                 {"heads", c.heads},
+                 {"ffn_dim", c.ffn_dim},
+                 {"max_len", c.max_len},
+                 {"time_buckets", c.time_buckets},
+                 {"activation", static_cast<uint32_t>(c.activation)},
+                 {"norm_eps", c.norm_eps}};
   j["action_names"] = got.meta.action_names;
   j["item_ids"] = got.meta.item_ids;
   j["category_names"] = got.meta.category_names;
@@ -636,7 +642,8 @@ TEST_CASE("generate the golden v1 file", "[.generate]") {
   j["popularity"] = got.meta.popularity;
   nlohmann::json tensors = nlohmann::json::array();
   for (const TensorInfo& t : info.value().tensors)
-    tensors.push_back({{"name", t.name}, {"dtype", t.dtype}, {"shape", t.shape}, {"offset", t.offset}, {"nbytes", t.nbytes}});
+    tensors.push_back(
+        {{"name", t.name}, {"dtype", t.dtype}, {"shape", t.shape}, {"offset", t.offset}, {"nbytes", t.nbytes}});
   j["tensors"] = tensors;
   j["values"] = sample_values(got);
   std::ofstream out(kGoldenJson);

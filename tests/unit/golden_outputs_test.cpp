@@ -8,14 +8,12 @@
 //
 // Regenerate only for a deliberate change of what the model computes, and say why in the commit:
 //   build/native/tests/forecart_tests "[.generate-outputs]"
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "format/fcm.h"
 #include "model/session.h"
@@ -42,9 +40,15 @@ const std::vector<std::vector<Event>> kHistories = {
     {},
     {{"sku-001", "view", 1700000000}},
     {{"caf\xc3\xa9-3", "cart", 1700000000}, {"sku-002", "view", 1700000040}, {"not-in-model", "purchase", 1700003600}},
-    {{"sku-001", "view", 1700000000}, {"sku-002", "view", 1700000005}, {"\xe6\x97\xa5\xe6\x9c\xac-4", "cart", 1700000100},
-     {"sku-005", "view", 1700000900}, {"\xf0\x9f\x91\x9f-6", "view", 1700004000}, {"sku-007", "purchase", 1700090000},
-     {"sku-001", "view", 1700090003}, {"sku-002", "cart", 1700200000}, {"sku-005", "view", -1}},
+    {{"sku-001", "view", 1700000000},
+     {"sku-002", "view", 1700000005},
+     {"\xe6\x97\xa5\xe6\x9c\xac-4", "cart", 1700000100},
+     {"sku-005", "view", 1700000900},
+     {"\xf0\x9f\x91\x9f-6", "view", 1700004000},
+     {"sku-007", "purchase", 1700090000},
+     {"sku-001", "view", 1700090003},
+     {"sku-002", "cart", 1700200000},
+     {"sku-005", "view", -1}},
 };
 
 Model load_golden() {
@@ -78,7 +82,9 @@ nlohmann::json outputs(const Model& m, const std::vector<Event>& history) {
           {"state", std::vector<float>(state, state + m.config.dim)}};
 }
 
-void check_close(double got, double want) { CHECK(got == Approx(want).epsilon(1e-5).margin(1e-6)); }
+void check_close(double got, double want) {
+  CHECK(got == Approx(want).epsilon(1e-5).margin(1e-6));
+}
 
 }  // namespace
 

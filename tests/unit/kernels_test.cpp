@@ -1,12 +1,12 @@
 // Kernels against naive double-precision references at odd shapes, and the int8 kernel against
 // the independent XNNPACK f32 oracle within the quantization error bound.
-#include <catch2/catch.hpp>
+#include "kernels/kernels.h"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 #include <vector>
 
-#include "kernels/kernels.h"
 #include "kernels/xnnpack_scorer.h"
 #include "quant/q8.h"
 
@@ -19,7 +19,8 @@ std::vector<float> randn(size_t n, std::mt19937& rng, float sd = 1.0f) {
   for (auto& x : v) x = d(rng);
   return v;
 }
-const size_t kOddShapes[][2] = {{1, 1}, {1, 7}, {3, 5}, {7, 16}, {13, 17}, {31, 64}, {64, 63}, {97, 65}, {257, 129}, {1000, 33}};
+const size_t kOddShapes[][2] = {{1, 1},   {1, 7},   {3, 5},   {7, 16},    {13, 17},
+                                {31, 64}, {64, 63}, {97, 65}, {257, 129}, {1000, 33}};
 }  // namespace
 
 TEST_CASE("f32_gemv matches a double-precision reference at odd shapes", "[kernels]") {

@@ -1,7 +1,6 @@
 // Forward pass: the incremental (KV-cache) path equals a full recompute, also after the window
 // slides; int8 scoring stays close to fp32; session filters and the popularity fallback.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <random>
 #include <set>
@@ -38,10 +37,10 @@ std::vector<Ev> random_events(size_t n, const ModelConfig& c, uint64_t seed) {
 TEST_CASE("time buckets are log-spaced and capped", "[model]") {
   REQUIRE(time_bucket(-1, 100, 20) == 0);
   REQUIRE(time_bucket(100, -1, 20) == 0);
-  REQUIRE(time_bucket(100, 100, 20) == 1);   // gap 0
-  REQUIRE(time_bucket(100, 101, 20) == 2);   // gap 1 -> log2(2) = 1
-  REQUIRE(time_bucket(100, 103, 20) == 3);   // gap 3 -> log2(4) = 2
-  REQUIRE(time_bucket(100, 50, 20) == 1);    // clock went backwards: treated as no gap
+  REQUIRE(time_bucket(100, 100, 20) == 1);  // gap 0
+  REQUIRE(time_bucket(100, 101, 20) == 2);  // gap 1 -> log2(2) = 1
+  REQUIRE(time_bucket(100, 103, 20) == 3);  // gap 3 -> log2(4) = 2
+  REQUIRE(time_bucket(100, 50, 20) == 1);   // clock went backwards: treated as no gap
   REQUIRE(time_bucket(0, int64_t(1) << 40, 20) == 19);
   REQUIRE(time_bucket(0, 5, 1) == 0);
 }

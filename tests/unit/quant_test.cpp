@@ -1,6 +1,5 @@
 // Reference int8 quantization: round-trip error bounds and edge cases.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <limits>
 #include <random>

@@ -3,11 +3,11 @@
 // FORECART_REQUIRE_DATA=1 (npm test sets it in CI, so a missing dataset cannot pass silently).
 #pragma once
 
-#include <catch2/catch.hpp>
+#include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <string>
-#include <sys/stat.h>
 
 #ifndef FORECART_DATA_DIR
 #define FORECART_DATA_DIR "/work/shared/data"
@@ -15,7 +15,9 @@
 
 namespace forecart::test {
 
-inline std::string shared_data(const std::string& rel) { return std::string(FORECART_DATA_DIR) + "/" + rel; }
+inline std::string shared_data(const std::string& rel) {
+  return std::string(FORECART_DATA_DIR) + "/" + rel;
+}
 
 // True when shared_data(rel) exists; otherwise a warning and false, or a test failure when required.
 inline bool have_shared_data(const std::string& rel) {

@@ -1,7 +1,6 @@
 // AdamW (bias-corrected update, decoupled decay on weight matrices only), gradient clipping, and
 // a few AdamW steps through TrainGraph lowering the loss of a tiny random problem.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <random>
 #include <vector>

@@ -1,6 +1,7 @@
 // Trainer math: finite-difference checks of every backward (layers, embeddings, cross-entropy)
 // and of the whole model through TrainGraph (full and sampled softmax, dropout), the training
-// forward against the naive reference forward (reference_forward.h), determinism for a seed and thread count, and bad input.
+// forward against the naive reference forward (reference_forward.h), determinism for a seed and thread count, and bad
+// input.
 //
 // Finite differences: central, step h = 1e-3, on fp32 code with the objective summed in double.
 // The fp32 rounding of the objective (about 1e-7 relative) divided by 2h gives an absolute noise
@@ -10,7 +11,6 @@
 // with atol = 5e-4 and rtol = 1e-2 (layers) or atol = 1e-3 and rtol = 2e-2 (whole model). A wrong
 // term in a backward is typically off by O(|gradient|), far outside these bounds.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "model/layers.h"
 #include "model/forward.h"
+#include "model/layers.h"
 #include "reference_forward.h"
 #include "test_util.h"
 #include "train/backward.h"
@@ -131,7 +131,8 @@ TEST_CASE("attention_backward matches finite differences (causal, 2 heads)", "[t
   auto qkv = randn(T * 3 * C, 9), w = randn(T * C, 10);
   std::vector<float> out(T * C), att(NH * T * T);
   auto f = [&] {
-    attention_forward(out.data(), att.data(), qkv.data(), 3 * C, qkv.data() + C, qkv.data() + 2 * C, 3 * C, T, 0, C, NH);
+    attention_forward(out.data(), att.data(), qkv.data(), 3 * C, qkv.data() + C, qkv.data() + 2 * C, 3 * C, T, 0, C,
+                      NH);
     return dot(w.data(), out.data(), T * C);
   };
   f();
@@ -219,7 +220,7 @@ TEST_CASE("softmax cross-entropy: loss, gradient, masked logits", "[train][grad]
   std::vector<float> g = z;
   softmax_xent_backward_inplace(g.data(), n, target, 0.5f);
   REQUIRE(std::fabs(g[5]) < 1e-30f);  // no mass that fp32 can see
-  for (float& v : g) v *= 2.0f;  // undo the scale
+  for (float& v : g) v *= 2.0f;       // undo the scale
   std::vector<size_t> which = {0, 1, 2, 3, 4, 6};
   check_grads("dz", z.data(), g.data(), which, loss_of, kLayerTol);
 }
@@ -288,7 +289,8 @@ std::vector<std::pair<std::string, size_t>> entries_to_check(const ModelWeights&
   const size_t d = w.config.dim;
   for (size_t row : {30, 7, 0, 36})
     for (size_t i : {size_t{0}, d / 2, d - 1}) out.emplace_back("item_emb row " + std::to_string(row), row * d + i);
-  for (size_t row : {30, 7, 0}) out.emplace_back("item_bias " + std::to_string(row), w.layout.find("item_bias")->offset + row);
+  for (size_t row : {30, 7, 0})
+    out.emplace_back("item_bias " + std::to_string(row), w.layout.find("item_bias")->offset + row);
   return out;
 }
 

@@ -1,16 +1,15 @@
 // The training loop and the evaluator on real data: the loss falls, a seed reproduces the model
 // bit for bit, and eval's metrics equal a brute-force recomputation (pessimistic ties included).
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <fstream>
 
 #include "data/events.h"
 #include "format/fcm.h"
 #include "model/session.h"
+#include "shared_data.h"
 #include "train/eval.h"
 #include "train/trainer.h"
-#include "shared_data.h"
 
 #ifndef FORECART_TEST_DIR
 #define FORECART_TEST_DIR "/work/main/tests"

@@ -1,7 +1,6 @@
 // WASM build only: the wasm_simd128 kernels against the generic C++ ones (compiled alongside under
 // *_generic names) at odd sizes, tails included. The int8 kernel must match exactly.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <random>
 #include <vector>
@@ -16,7 +15,9 @@ void q8_gemv_generic(const int8_t* Q, const float* row_scale, const int8_t* xq, 
 
 using namespace forecart;
 
-TEST_CASE("the SIMD variant is the one linked", "[simd]") { REQUIRE(std::string(kernels_variant()) == "wasmsimd"); }
+TEST_CASE("the SIMD variant is the one linked", "[simd]") {
+  REQUIRE(std::string(kernels_variant()) == "wasmsimd");
+}
 
 TEST_CASE("q8_gemv wasmsimd == generic bit for bit at odd sizes", "[simd]") {
   std::mt19937 rng(5);
@@ -104,5 +105,6 @@ TEST_CASE("f32_first_above wasmsimd == generic at every start, tail and threshol
   for (float thr : {-10.0f, 0.0f, 1.5f, 2.5f, 10.0f})
     for (size_t b = 0; b < x.size(); b += 7)
       for (size_t e : {b, b + 1, b + 16, b + 33, x.size()})
-        if (e <= x.size()) REQUIRE(f32_first_above(x.data(), b, e, thr) == f32_first_above_generic(x.data(), b, e, thr));
+        if (e <= x.size())
+          REQUIRE(f32_first_above(x.data(), b, e, thr) == f32_first_above_generic(x.data(), b, e, thr));
 }
