@@ -93,7 +93,7 @@ TEST_CASE("cli: predict prints the session's items and action probabilities as J
   }
 }
 
-TEST_CASE("cli: empty history falls back to popularity; history JSON takes odd ids and times", "[cli]") {
+TEST_CASE("cli: empty history falls back to popularity, and history JSON takes odd ids and times", "[cli]") {
   const std::string path = write_test_model(false);
   Run r = run_cli("predict --model " + path + " --history '' -k 3");
   REQUIRE(r.code == 0);

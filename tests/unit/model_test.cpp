@@ -74,7 +74,7 @@ TEST_CASE("incremental inference equals a full recompute, before and after slidi
   }
 }
 
-TEST_CASE("reset forgets the history; bad indices are rejected without changing state", "[model]") {
+TEST_CASE("reset forgets the history, and bad indices are rejected without changing state", "[model]") {
   ModelConfig c = tiny_config();
   Model m = random_model(c, 5, false);
   Predictor p(m);

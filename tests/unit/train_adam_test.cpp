@@ -12,7 +12,7 @@
 using namespace forecart;
 using namespace forecart::train;
 
-TEST_CASE("AdamW: first steps match the formula; decay hits weight matrices only", "[train][adam]") {
+TEST_CASE("AdamW: first steps match the formula, and decay hits weight matrices only", "[train][adam]") {
   const ModelConfig c = test::tiny_config(5, 4, 1, 2, 3);
   ModelWeights w = ModelWeights::random(c, 1);
   for (float& x : w.arena) x += 0.5f;  // non-zero everywhere, so decay is visible

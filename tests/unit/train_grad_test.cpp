@@ -102,7 +102,7 @@ TEST_CASE("layernorm_backward matches finite differences", "[train][grad]") {
   check_grads("db", b.data(), db.data(), all(C), f, kLayerTol);
 }
 
-TEST_CASE("linear_backward matches finite differences; the GEMM forward matches linear_forward", "[train][grad]") {
+TEST_CASE("linear_backward matches finite differences, and the GEMM forward matches linear_forward", "[train][grad]") {
   const size_t T = 4, C = 5, OC = 7;
   auto inp = randn(T * C, 5), W = randn(OC * C, 6, 0.5f), bias = randn(OC, 7), w = randn(T * OC, 8);
   std::vector<float> out(T * OC), ref(T * OC);
@@ -391,7 +391,7 @@ TEST_CASE("TrainGraph forward equals the inference forward at dropout 0", "[trai
   }
 }
 
-TEST_CASE("TrainGraph: the unknown id never gets head gradient; no-target positions give none", "[train]") {
+TEST_CASE("TrainGraph: the unknown id never gets head gradient, and no-target positions give none", "[train]") {
   const ModelConfig c = grad_config();
   ModelWeights w = grad_weights(c, 21);
   TrainBatch b;
