@@ -16,8 +16,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 step "format: clang-format --dry-run -Werror over src, bindings, tests"
-git ls-files -- 'src/*.cpp' 'src/*.h' 'bindings/*.cpp' 'tests/*.cpp' 'tests/*.h' | xargs clang-format --dry-run -Werror
-echo "clang-format: $(git ls-files -- 'src/*.cpp' 'src/*.h' 'bindings/*.cpp' 'tests/*.cpp' 'tests/*.h' | wc -l) files clean"
+sources=$(git ls-files -- 'src/*.cpp' 'src/*.h' 'bindings/*.cpp' 'tests/*.cpp' 'tests/*.h')
+clang-format --dry-run -Werror $sources
+echo "clang-format: $(wc -w <<< "$sources") files clean"
 
 step "native (Release): build + Catch2 suite"
 cmake --preset native >/dev/null

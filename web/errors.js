@@ -14,12 +14,9 @@ export const JS_ONLY_CODES = Object.freeze([
   'invalid_event', 'unknown_action', 'unknown_category', 'consent_required', 'disposed', 'worker_failed',
 ]);
 
-const namesOf = new WeakMap(); // module -> its status names, indexed by number
-
-// A ForecartError for a status number returned by `module`'s raw methods.
+// A ForecartError for a status number returned by `module`'s raw methods (errors are rare: the
+// names are read from the module each time rather than cached).
 export function statusError(module, status, message) {
-  let names = namesOf.get(module);
-  if (!names) namesOf.set(module, (names = module._statusCodes()));
-  const code = names[status] ?? 'internal';
+  const code = module._statusCodes()[status] ?? 'internal';
   return new ForecartError(code, message || code);
 }
