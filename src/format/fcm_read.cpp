@@ -2,7 +2,6 @@
 // native code. Nothing in the file is trusted: every count is checked against limits.h and
 // the bytes left before allocating, every offset against the file, every tensor against
 // ParamLayout::build(config).
-#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -278,7 +277,8 @@ Status parse_tensors(Cursor& cur, Header* h) {
   return Status::Ok();
 }
 
-// Tensors and sections never share a byte of the data section.
+// Tensors and sections never share a byte of the data section. Both tables are short (bounded by the
+// layout and kMaxSections), so every pair is compared: no sort, which keeps the WASM module small.
 Status check_overlaps(const Header& h) {
   struct Span {
     uint64_t offset, nbytes;
@@ -287,10 +287,12 @@ Status check_overlaps(const Header& h) {
   std::vector<Span> spans;
   for (const TensorInfo& t : h.tensors) spans.push_back({t.offset, t.nbytes, "tensor " + t.name});
   for (const SectionInfo& s : h.sections) spans.push_back({s.offset, s.nbytes, "section tag " + n2s(s.tag)});
-  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.offset < b.offset; });
-  for (size_t i = 1; i < spans.size(); ++i)
-    if (spans[i - 1].offset + spans[i - 1].nbytes > spans[i].offset)
-      return corrupt_model(spans[i - 1].name + " and " + spans[i].name + " overlap");
+  for (size_t i = 0; i < spans.size(); ++i)
+    for (size_t j = i + 1; j < spans.size(); ++j) {
+      const Span& a = spans[i].offset <= spans[j].offset ? spans[i] : spans[j];
+      const Span& b = &a == &spans[i] ? spans[j] : spans[i];
+      if (a.offset + a.nbytes > b.offset) return corrupt_model(a.name + " and " + b.name + " overlap");
+    }
   return Status::Ok();
 }
 

@@ -108,7 +108,6 @@ Status parse_section_table(Cursor& cur, uint64_t data_begin, uint64_t data_end, 
   uint32_t count = 0;
   FORECART_RETURN_IF_ERROR(cur.u32("section count", &count));
   if (count > kMaxSections) return corrupt_model("section count " + n2s(count) + " exceeds " + n2s(kMaxSections));
-  std::unordered_set<uint32_t> tags;
   for (uint32_t i = 0; i < count; ++i) {
     SectionInfo s;
     FORECART_RETURN_IF_ERROR(cur.u32("section tag", &s.tag, i));
@@ -117,7 +116,8 @@ Status parse_section_table(Cursor& cur, uint64_t data_begin, uint64_t data_end, 
     FORECART_RETURN_IF_ERROR(cur.u64("section nbytes", &s.nbytes, i));
     const std::string name = "section " + n2s(i) + " (tag " + n2s(s.tag) + ")";
     if (s.flags & ~kFcmSectionSkippable) return corrupt_model(name + " has unknown flags " + n2s(s.flags));
-    if (!tags.insert(s.tag).second) return corrupt_model(name + ": the tag appears twice");
+    for (const SectionInfo& seen : *out)
+      if (seen.tag == s.tag) return corrupt_model(name + ": the tag appears twice");
     if (s.offset % kFcmAlignment != 0 || s.offset < data_begin || s.offset > data_end || s.nbytes > data_end - s.offset)
       return corrupt_model(name + " at offset " + n2s(s.offset) + " (" + n2s(s.nbytes) +
                            " bytes) is unaligned or outside the data section");
