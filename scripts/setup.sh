@@ -5,7 +5,7 @@ set -euo pipefail
 what="${1:-native}"
 
 native_pkgs=(cmake g++ make pkg-config clang-format git catch2 libeigen3-dev libxnnpack-dev libpthreadpool-dev libcli11-dev
-  nlohmann-json3-dev libfmt-dev libxxhash-dev zlib1g-dev libbenchmark-dev)
+  nlohmann-json3-dev libfmt-dev libxxhash-dev zlib1g-dev libbenchmark-dev tzdata)
 wasm_pkgs=(emscripten wabt binaryen)
 browser_pkgs=(chromium)
 fuzz_pkgs=(clang libclang-rt-14-dev)

@@ -1,8 +1,10 @@
 // `forecart train`: trains the model on event logs and writes the int8 (or fp32) .fcm plus a JSON
 // training log next to it.
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -26,6 +28,8 @@ struct TrainArgs {
   std::string activation = "gelu";
   train::TrainerOptions opt;
   double minutes = 0;
+  std::string init_from;
+  bool dry_run = false;
 };
 
 std::string checkpoint_path_for(const std::string& model_path) {
@@ -48,6 +52,13 @@ void write_text_atomically(const std::string& path, const std::string& text) {
     if (!f.flush()) throw CliError("cannot write '" + tmp + "'");
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw CliError("cannot rename '" + tmp + "' to '" + path + "'");
+}
+
+// The process's peak resident memory so far (data, model, optimiser state, buffers).
+double peak_rss_mb() {
+  struct rusage u {};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // KiB on Linux
 }
 
 std::string eta_string(double seconds) {
@@ -75,6 +86,10 @@ train::TrainProgress progress_printer(const TrainArgs& a, double* last_epoch_sec
                "epoch {:>3}: loss {:.4f} (item {:.4f}, action {:.4f})  valid HR@10 {:.4f} NDCG@10 {:.4f}  "
                "{:.1f}s  {:.0f} tok/s\n",
                e.epoch, e.loss, e.item_loss, e.action_loss, e.val_hr10, e.val_ndcg10, e.seconds, e.tokens_per_s);
+  };
+  progress.on_warm_start = [&a](const train::WarmStartReport& w) {
+    fmt::print(stderr, "warm start from {}: {} items carried over, {} new, {} removed{}\n", a.init_from, w.kept,
+               w.added, w.removed, w.dequantized ? " (its int8 item table dequantized)" : "");
   };
   return progress;
 }
@@ -106,6 +121,11 @@ nlohmann::ordered_json model_card(const TrainArgs& a, const data::Dataset& ds, c
                  {"val_users", o.val_users},
                  {"threads", o.graph.threads},
                  {"seed", o.graph.seed}};
+  if (!a.init_from.empty())
+    j["init_from"] = {{"model", a.init_from.substr(a.init_from.find_last_of('/') + 1)},
+                      {"items_kept", res.warm.kept},
+                      {"items_new", res.warm.added},
+                      {"items_removed", res.warm.removed}};
   j["items"] = ds.item_ids.size();
   j["users"] = ds.user_ids.size();
   j["train_sequences"] = res.train_sequences;
@@ -117,10 +137,19 @@ nlohmann::ordered_json model_card(const TrainArgs& a, const data::Dataset& ds, c
 
 int run_train(TrainArgs& a) {
   data::Dataset ds = load_data_or_throw(a.data);
+  if (a.dry_run) {
+    fmt::print(stderr, "dry run: the data reads; nothing trained or written\n");
+    return 0;
+  }
   a.opt.model.activation = a.activation == "relu" ? Activation::kRelu : Activation::kGelu;
   a.opt.time_budget_s = a.minutes * 60.0;
   a.opt.checkpoint_path = checkpoint_path_for(a.out);
   if (a.opt.halt_after_steps) a.opt.halt = []() { std::_Exit(137); };  // tests: die like a killed process
+  Model init;
+  if (!a.init_from.empty()) {
+    init = load_model_or_throw(a.init_from);
+    a.opt.init_from = &init;
+  }
   double last_epoch_secs = 0;
   const train::TrainProgress progress = progress_printer(a, &last_epoch_secs);
   Result<train::TrainResult> r = train::train_model(ds, a.opt, progress);
@@ -136,6 +165,7 @@ int run_train(TrainArgs& a) {
   j["data"] = a.data.files;
   j["out"] = a.out;
   j["seconds"] = res.seconds;
+  j["peak_rss_mb"] = std::round(peak_rss_mb());
   j["epochs"] = nlohmann::ordered_json::array();
   for (const auto& e : res.log)
     j["epochs"].push_back({{"epoch", e.epoch},
@@ -148,8 +178,8 @@ int run_train(TrainArgs& a) {
                            {"tokens_per_s", e.tokens_per_s}});
   const std::string log_path = log_path_for(a.out);
   write_text_atomically(log_path, j.dump(2) + "\n");
-  fmt::print(stderr, "wrote {} ({} model, best epoch {} of {}, {:.0f}s) and {}\n", a.out, a.fp32 ? "fp32" : "int8",
-             res.best_epoch, res.log.size(), res.seconds, log_path);
+  fmt::print(stderr, "wrote {} ({} model, best epoch {} of {}, {:.0f}s, peak memory {:.0f} MB) and {}\n", a.out,
+             a.fp32 ? "fp32" : "int8", res.best_epoch, res.log.size(), res.seconds, peak_rss_mb(), log_path);
   return 0;
 }
 
@@ -189,6 +219,11 @@ Command add_train(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--threads", o.graph.threads, "Threads")->check(CLI::Range(1, 256))->capture_default_str();
   sub->add_option("--seed", o.graph.seed, "Random seed (same seed + threads = same model)")->capture_default_str();
+  sub->add_option("--init-from", a->init_from,
+                  "Warm start from an older model of the same shape (retraining): items still in the data keep "
+                  "their rows, new ones start fresh, removed ones drop out")
+      ->check(CLI::ExistingFile);
+  sub->add_flag("--dry-run", a->dry_run, "Read the data and print its report, then stop (nothing written)");
   sub->add_flag(
       "--resume", o.resume,
       "Continue an interrupted run from OUT.ckpt (same data and flags): the result equals an uninterrupted run");

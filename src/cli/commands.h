@@ -16,6 +16,7 @@ struct Command {
 Command add_inspect(CLI::App& app);
 Command add_predict(CLI::App& app);
 Command add_synth(CLI::App& app);
+Command add_synth_log(CLI::App& app);
 #ifdef FORECART_HAVE_TRAIN
 Command add_train(CLI::App& app);
 Command add_eval(CLI::App& app);

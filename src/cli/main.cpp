@@ -1,4 +1,4 @@
-// The `forecart` command: inspect, predict, synth, train, eval. Every subcommand has --help; errors print
+// The `forecart` command: inspect, predict, synth, synth-log, train, eval. Every subcommand has --help; errors print
 // one line on stderr and exit with a code below 128.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return "forecart: error: " + std::string(e.what()) + " (see --help)\n";
   });
-  std::vector<Command> commands = {add_inspect(app), add_predict(app), add_synth(app)};
+  std::vector<Command> commands = {add_inspect(app), add_predict(app), add_synth(app), add_synth_log(app)};
 #ifdef FORECART_HAVE_TRAIN
   commands.push_back(add_train(app));
   commands.push_back(add_eval(app));

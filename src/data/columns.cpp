@@ -8,7 +8,6 @@
 
 #include "core/limits.h"
 #include "data/line_split.h"
-#include "data/time_parse.h"
 
 namespace forecart::data::detail {
 
@@ -55,8 +54,9 @@ Status given_columns(const ColumnSpec& spec, const std::vector<std::string>& hea
       pos[k] = ref.pos;
       continue;
     }
-    for (size_t i = 0; i < header.size() && pos[k] < 0; ++i)
-      if (iequals(header[i], ref.name)) pos[k] = static_cast<int>(i);
+    for (std::string_view alt : split_simple(ref.name, '|'))
+      for (size_t i = 0; i < header.size() && pos[k] < 0; ++i)
+        if (iequals(header[i], trim(alt))) pos[k] = static_cast<int>(i);
     if (pos[k] < 0)
       return invalid_argument(name + ": " + kKindNames[k] + " column '" + ref.name + "' is not in the header " +
                               header_text(header, delim));
@@ -64,14 +64,28 @@ Status given_columns(const ColumnSpec& spec, const std::vector<std::string>& hea
   return Status::Ok();
 }
 
+// One "KEY=VALUE" entry of a comma-separated option, both sides trimmed; an error naming the option without '='.
+Status split_pair(const char* option, const std::string& spec, const char* expected, std::string_view part,
+                  std::string_view* key, std::string_view* val) {
+  part = trim(part);
+  const size_t eq = part.find('=');
+  if (eq == std::string_view::npos)
+    return invalid_argument(std::string(option) + " '" + spec + "': expected " + expected + ", got '" +
+                            std::string(part) + "'");
+  *key = trim(part.substr(0, eq));
+  *val = trim(part.substr(eq + 1));
+  return Status::Ok();
+}
+
 }  // namespace
 
 const std::vector<std::vector<std::string_view>>& guess_names() {
   static const std::vector<std::vector<std::string_view>> names = {
-      {"session_id", "sessionid", "session", "user_id", "userid", "user"},
-      {"item_id", "itemid", "item", "sku_id", "sku", "product_id", "aid"},
-      {"type", "action", "event_type", "behavior_type"},
-      {"timestamp", "time", "ts", "event_time", "action_time", "eventdate"},
+      {"user_id", "userid", "user", "user_pseudo_id", "anonymous_id", "anonymousid", "domain_userid", "visitorid",
+       "visitor_id", "session_id", "sessionid", "session"},
+      {"item_id", "itemid", "item", "sku_id", "sku", "product_id", "productid", "aid"},
+      {"type", "action", "event_type", "event_name", "behavior_type", "event"},
+      {"timestamp", "time", "ts", "event_time", "event_timestamp", "action_time", "eventdate"},
       {"category_id", "category", "categoryid"},
   };
   return names;
@@ -88,24 +102,26 @@ Status parse_columns(const std::string& spec, ColumnSpec* out) {
   *out = ColumnSpec();
   std::string_view s = trim(spec);
   if (s.empty()) return Status::Ok();
-  out->any = true;
   for (std::string_view part : split_simple(s, ',')) {
-    part = trim(part);
-    size_t eq = part.find('=');
-    if (eq == std::string_view::npos)
-      return invalid_argument("columns '" + spec + "': expected KIND=COLUMN, got '" + std::string(part) + "'");
-    std::string_view key = trim(part.substr(0, eq));
-    std::string_view val = trim(part.substr(eq + 1));
+    std::string_view key, val;
+    FORECART_RETURN_IF_ERROR(split_pair("columns", spec, "KIND=COLUMN", part, &key, &val));
+    if (iequals(key, "events")) {
+      if (val.empty() || !out->events.empty())
+        return invalid_argument("columns '" + spec + "': events given twice or empty");
+      out->events = std::string(val);
+      continue;
+    }
     int kind = -1;
     for (int k = 0; k < kNumKinds; ++k)
       if (iequals(key, kKindNames[k])) kind = k;
     if (kind < 0)
       return invalid_argument("columns '" + spec + "': unknown kind '" + std::string(key) +
-                              "' (expected user, item, action, time or category)");
+                              "' (expected user, item, action, time, category or events)");
     ColumnRef& ref = out->col[kind];
     if (ref.given) return invalid_argument("columns '" + spec + "': " + kKindNames[kind] + " given twice");
     if (val.empty()) return invalid_argument("columns '" + spec + "': empty column for " + kKindNames[kind]);
     ref.given = true;
+    out->any = true;
     if (std::all_of(val.begin(), val.end(), is_digit)) {
       int pos = 0;
       auto [end, ec] = std::from_chars(val.data(), val.data() + val.size(), pos);
@@ -117,7 +133,7 @@ Status parse_columns(const std::string& spec, ColumnSpec* out) {
       out->any_named = true;
     }
   }
-  if (!out->col[kUser].given || !out->col[kItem].given)
+  if (out->any && (!out->col[kUser].given || !out->col[kItem].given))
     return invalid_argument("columns '" + spec + "': user and item columns are required");
   return Status::Ok();
 }
@@ -127,20 +143,16 @@ Status parse_actions(const std::string& spec, std::unordered_map<std::string, st
   std::string_view s = trim(spec);
   if (s.empty()) return Status::Ok();
   for (std::string_view part : split_simple(s, ',')) {
-    part = trim(part);
-    size_t eq = part.find('=');
-    if (eq == std::string_view::npos)
-      return invalid_argument("actions '" + spec + "': expected RAW=NAME, got '" + std::string(part) + "'");
-    std::string raw(trim(part.substr(0, eq)));
-    std::string name(trim(part.substr(eq + 1)));
+    std::string_view key, val;
+    FORECART_RETURN_IF_ERROR(split_pair("actions", spec, "RAW=NAME", part, &key, &val));
+    std::string raw(key), name(val);
     if (raw.empty() || name.empty())
-      return invalid_argument("actions '" + spec + "': empty value or name in '" + std::string(part) + "'");
+      return invalid_argument("actions '" + spec + "': empty value or name in '" + std::string(trim(part)) + "'");
     if (name.size() > kMaxActionNameBytes)
       return invalid_argument("actions '" + spec + "': action name longer than " + std::to_string(kMaxActionNameBytes) +
                               " bytes");
     if (!out->emplace(std::move(raw), std::move(name)).second)
-      return invalid_argument("actions '" + spec + "': value '" + std::string(trim(part.substr(0, eq))) +
-                              "' mapped twice");
+      return invalid_argument("actions '" + spec + "': value '" + std::string(key) + "' mapped twice");
   }
   return Status::Ok();
 }
@@ -163,13 +175,13 @@ Status split_action_suffix(const std::string& spec, std::string* path, std::stri
   return Status::Ok();
 }
 
-bool first_row_is_header(const ColumnSpec& spec, bool no_header, const std::vector<std::string_view>& fields) {
+bool first_row_is_header(const ColumnSpec& spec, bool no_header, const std::vector<std::string_view>& fields,
+                         const std::function<bool(std::string_view)>& reads_as_time) {
   if (no_header) return false;
   if (!spec.any || spec.any_named) return true;
   if (std::any_of(fields.begin(), fields.end(), is_known_column_name)) return true;
   const ColumnRef& t = spec.col[kTime];
-  int64_t dummy;
-  return t.given && t.pos >= 0 && static_cast<size_t>(t.pos) < fields.size() && !parse_time(fields[t.pos], &dummy);
+  return t.given && t.pos >= 0 && static_cast<size_t>(t.pos) < fields.size() && !reads_as_time(fields[t.pos]);
 }
 
 Status resolve_columns(const ColumnSpec& spec, const std::vector<std::string>& header, size_t num_fields,

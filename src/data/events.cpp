@@ -1,7 +1,8 @@
-// The event-log readers of events.h: one Builder per call adds the files in order (format detection, SASRec text,
-// delimited lines) and merges them into per-user sequences; read_events / read_events_text drive it. The pieces live
-// beside it: line_reader.h (plain/gzip lines), line_split.h (fields), columns.h (options, column guessing),
-// time_parse.h (times).
+// The event-log readers of events.h: the Builder (builder.h) adds the files in order (format detection, SASRec
+// text, delimited lines, JSON Lines), checks each event and merges them into per-user sequences; read_events /
+// read_events_text drive it. The pieces live beside it: line_reader.h (plain/gzip lines), line_split.h (fields),
+// columns.h (options, column guessing), jsonl_reader.h (JSON lines), paths.h (directories, globs), presets.h,
+// time_reader.h (times).
 #include "data/events.h"
 
 #include <algorithm>
@@ -9,9 +10,11 @@
 #include <utility>
 
 #include "core/limits.h"
+#include "data/builder.h"
 #include "data/columns.h"
 #include "data/line_reader.h"
 #include "data/line_split.h"
+#include "data/paths.h"
 
 namespace forecart::data {
 
@@ -22,72 +25,6 @@ size_t Dataset::num_events() const {
 }
 
 namespace detail {
-namespace {
-
-constexpr size_t kMaxReportedErrors = 5;
-constexpr uint32_t kNone = 0xFFFFFFFFu;
-
-// The reader: one Builder per read_events call, files are added in order.
-class Builder {
- public:
-  Builder(const ReadOptions& opts, ReadReport* report) : opts_(opts), report_(report) {}
-
-  Status init() {
-    if (opts_.format != "auto" && opts_.format != "csv" && opts_.format != "text")
-      return invalid_argument("format '" + opts_.format + "': expected auto, csv or text");
-    char d = opts_.delimiter;
-    if (d == '\n' || d == '\r' || d == '"') return invalid_argument("delimiter cannot be a newline or a quote");
-    if (trim(opts_.default_action).empty()) return invalid_argument("default action is empty");
-    if (opts_.default_action.size() > kMaxActionNameBytes)
-      return invalid_argument("default action longer than " + std::to_string(kMaxActionNameBytes) + " bytes");
-    FORECART_RETURN_IF_ERROR(parse_columns(opts_.columns, &spec_));
-    if (opts_.no_header && spec_.any_named)
-      return invalid_argument("columns '" + opts_.columns + "' name header columns, but no_header is set");
-    FORECART_RETURN_IF_ERROR(parse_actions(opts_.actions, &action_map_));
-    return Status::Ok();
-  }
-
-  // Reads one file from `in`; `name` is used in messages; `const_action` is the "#action=" value or "".
-  Status add_file(LineReader* in, const std::string& name, const std::string& const_action);
-
-  Result<Dataset> finish(const std::string& what);
-
- private:
-  Status add_sasrec(LineReader* in, const std::string& name);
-  Status sasrec_line(std::string_view line, size_t line_no, const std::string& name);
-  Status add_delimited(LineReader* in, const std::string& name, bool action_override);
-  Status delimited_line(std::string_view line, size_t line_no, const std::string& name);
-  void note_layout(const std::string& name, bool has_header, const std::vector<std::string>& header);
-  Status malformed(const std::string& name, size_t line, const std::string& reason);
-  Status intern(std::unordered_map<std::string, uint32_t>* map, std::vector<std::string>* ids, std::string_view key,
-                size_t limit, const char* what, uint32_t* index);
-  Status intern_user(std::string_view id, uint32_t* index);
-  Status file_constant_action(uint32_t* index);
-
-  const ReadOptions& opts_;
-  ReadReport* report_;
-  ColumnSpec spec_;
-  std::unordered_map<std::string, std::string> action_map_;
-
-  Dataset ds_;
-  std::unordered_map<std::string, uint32_t> users_, items_, actions_, categories_;
-  std::unordered_map<std::string, uint32_t> raw_actions_;  // raw action value -> action index (a cache)
-  std::string key_;                                        // reused lookup key: no allocation per field
-  std::vector<std::string_view> fields_;
-  std::string unescaped_;
-
-  // Per file: the constant action name ("#action=" or the default) and its index once interned; the first
-  // non-empty line (a copy: it decides the format and may be data); the delimited layout.
-  std::string const_action_name_;
-  uint32_t const_action_ = kNone;
-  std::string first_line_;
-  size_t first_line_no_ = 0;
-  char delim_ = ',';
-  bool quotes_ = true;
-  size_t num_fields_ = 0;
-  int pos_[kNumKinds] = {-1, -1, -1, -1, -1};
-  std::string too_long_;
-};
 
 Status Builder::malformed(const std::string& name, size_t line, const std::string& reason) {
   std::string msg = name + ":" + std::to_string(line) + ": " + reason;
@@ -133,6 +70,7 @@ Status Builder::file_constant_action(uint32_t* index) {
 Status Builder::add_file(LineReader* in, const std::string& name, const std::string& const_action) {
   const_action_name_ = const_action.empty() ? std::string(trim(opts_.default_action)) : const_action;
   const_action_ = kNone;
+  time_.start_file();
 
   // The first non-empty line decides the format, the delimiter and (maybe) the header.
   std::string_view line;
@@ -161,7 +99,12 @@ Status Builder::add_file(LineReader* in, const std::string& name, const std::str
   } else {
     delimited = first_line_.find_first_of(",;\t") != std::string::npos;
   }
-  Status st = delimited ? add_delimited(in, name, !const_action.empty()) : add_sasrec(in, name);
+  Status st;
+  if (opts_.format == "jsonl" || (opts_.format == "auto" && looks_like_jsonl(name, first_line_))) {
+    st = add_jsonl(in, name, !const_action.empty());
+  } else {
+    st = delimited ? add_delimited(in, name, !const_action.empty()) : add_sasrec(in, name);
+  }
   FORECART_RETURN_IF_ERROR(st);
   return in->status();
 }
@@ -211,11 +154,14 @@ Status Builder::add_delimited(LineReader* in, const std::string& name, bool acti
   if (err) return parse_error(name + ":" + std::to_string(first_line_no_) + ": " + err);
   num_fields_ = fields_.size();
 
-  const bool has_header = first_row_is_header(spec_, opts_.no_header, fields_);
+  const bool has_header =
+      first_row_is_header(spec_, opts_.no_header, fields_, [this](std::string_view v) { return time_.parses(v); });
   std::vector<std::string> header;
   if (has_header)
     for (std::string_view f : fields_) header.emplace_back(trim(f));
-  FORECART_RETURN_IF_ERROR(resolve_columns(spec_, header, num_fields_, first_line_no_, delim_, name, pos_));
+  // Named with the header's line, so that a missing column's message says where it looked.
+  FORECART_RETURN_IF_ERROR(resolve_columns(spec_, header, num_fields_, first_line_no_, delim_,
+                                           name + ":" + std::to_string(first_line_no_), pos_));
   if (action_override) pos_[kAction] = -1;
   note_layout(name, has_header, header);
 
@@ -223,6 +169,7 @@ Status Builder::add_delimited(LineReader* in, const std::string& name, bool acti
   if (!has_header) FORECART_RETURN_IF_ERROR(delimited_line(first_line_, first_line_no_, name));
   std::string_view line;
   while (in->next(&line)) FORECART_RETURN_IF_ERROR(delimited_line(line, in->line_no(), name));
+  note_times();
   return Status::Ok();
 }
 
@@ -236,76 +183,101 @@ void Builder::note_layout(const std::string& name, bool has_header, const std::v
     } else if (k == kAction) {
       note += " action=(" + const_action_name_ + ")";
     }
+    if (k == kTime && pos_[k] >= 0) {
+      time_note_at_ = note.size();
+      time_column_ =
+          "time column " + (has_header ? "\"" + header[pos_[k]] + "\"" : "#" + std::to_string(pos_[k])) + ": ";
+    }
   }
   report_->file_notes.push_back(std::move(note));
+}
+
+// Adds how the times were read (the unit chosen, the zone) after "time=NAME" in the file's note.
+void Builder::note_times() {
+  if (pos_[kTime] < 0) return;
+  const std::string how = time_.note();
+  if (!how.empty()) report_->file_notes.back().insert(time_note_at_, " " + how);
 }
 
 Status Builder::delimited_line(std::string_view line, size_t line_no, const std::string& name) {
   if (trim(line).empty()) return Status::Ok();
   ++report_->lines;
-  const int* pos = pos_;
   const char* err = split_fields(line, delim_, quotes_, &fields_, &unescaped_);
   if (err) return malformed(name, line_no, err);
   if (fields_.size() != num_fields_)
     return malformed(name, line_no,
                      "expected " + std::to_string(num_fields_) + " fields, found " + std::to_string(fields_.size()));
-  std::string_view user_id = fields_[pos[kUser]];
-  std::string_view item_id = fields_[pos[kItem]];
-  if (user_id.empty()) return malformed(name, line_no, "empty user id");
-  if (item_id.empty()) return malformed(name, line_no, "empty item id");
-  if (item_id.size() > kMaxItemIdBytes) return malformed(name, line_no, too_long_);
-  int64_t time = -1;
-  if (pos[kTime] >= 0 && !parse_time(fields_[pos[kTime]], &time))
-    return malformed(name, line_no, "unparsable time '" + excerpt(fields_[pos[kTime]]) + "'");
-  std::string_view category;
-  if (pos[kCategory] >= 0) {
-    category = fields_[pos[kCategory]];
-    if (category.size() > kMaxCategoryNameBytes)
-      return malformed(name, line_no, "category longer than " + std::to_string(kMaxCategoryNameBytes) + " bytes");
+  for (int k = 0; k < kNumKinds; ++k) {
+    event_.state[k] = pos_[k] >= 0 ? kValue : kNoColumn;
+    event_.value[k] = pos_[k] >= 0 ? fields_[pos_[k]] : std::string_view();
   }
-  // Action last: resolving it may register a new action name, which only a valid line may do.
-  uint32_t action;
-  if (pos[kAction] >= 0) {
-    std::string_view raw = fields_[pos[kAction]];
-    key_.assign(raw.data(), raw.size());
-    auto it = raw_actions_.find(key_);
-    if (it != raw_actions_.end()) {
-      action = it->second;
-    } else {
-      if (raw.empty()) return malformed(name, line_no, "empty action");
-      auto mapped = action_map_.find(key_);
-      std::string action_name = mapped != action_map_.end() ? mapped->second : key_;
-      if (action_name.size() > kMaxActionNameBytes)
-        return malformed(name, line_no, "action name longer than " + std::to_string(kMaxActionNameBytes) + " bytes");
-      std::string raw_key = key_;  // intern() reuses key_
-      FORECART_RETURN_IF_ERROR(intern(&actions_, &ds_.action_names, action_name, kMaxActions, "actions", &action));
-      raw_actions_.emplace(std::move(raw_key), action);
-    }
-  } else {
-    FORECART_RETURN_IF_ERROR(file_constant_action(&action));
-  }
-  uint32_t user, item;
-  FORECART_RETURN_IF_ERROR(intern_user(user_id, &user));
-  FORECART_RETURN_IF_ERROR(intern(&items_, &ds_.item_ids, item_id, kMaxItems, "items", &item));
-  if (item == ds_.item_category.size()) ds_.item_category.push_back(kNoCategory);
-  if (!category.empty()) {
-    uint32_t cat;
-    FORECART_RETURN_IF_ERROR(intern(&categories_, &ds_.category_names, category, kMaxCategories, "categories", &cat));
-    ds_.item_category[item] = cat;  // the last one seen wins
-  }
-  ds_.sequences[user].push_back(Event{user, item, action, kNoCategory, time});
-  ++report_->events;
+  return add_events(&event_, 1, line_no, name, false);
+}
+
+Status Builder::add_jsonl(LineReader* in, const std::string& name, bool action_override) {
+  FORECART_RETURN_IF_ERROR(json_.start_file(spec_, !action_override, name));
+  time_column_ = "time \"" + json_.path(kTime) + "\": ";
+  too_long_ = "item id longer than " + std::to_string(kMaxItemIdBytes) + " bytes";
+  FORECART_RETURN_IF_ERROR(jsonl_line(first_line_, first_line_no_, name));
+  std::string_view line;
+  while (in->next(&line)) FORECART_RETURN_IF_ERROR(jsonl_line(line, in->line_no(), name));
+  note_jsonl(name);
   return Status::Ok();
 }
 
-Result<Dataset> Builder::finish(const std::string& what) {
-  if (ds_.user_ids.empty() || ds_.item_ids.empty()) {
-    std::string msg = "no events read from " + what;
-    if (report_->skipped > 0)
-      msg += " (" + std::to_string(report_->skipped) +
-             " malformed lines skipped, first: " + report_->first_errors.front() + ")";
-    return parse_error(std::move(msg));
+Status Builder::jsonl_line(std::string_view line, size_t line_no, const std::string& name) {
+  if (trim(line).empty()) return Status::Ok();
+  ++report_->lines;
+  const bool decided = json_.decided();
+  if (!json_.parse(line, &json_events_, &reason_)) return malformed(name, line_no, reason_);
+  if (!decided && json_.decided()) time_column_ = "time \"" + json_.path(kTime) + "\": ";
+  return add_events(json_events_.data(), json_events_.size(), line_no, name, json_.sessions());
+}
+
+// Describes how a JSON Lines file was read, like note_layout: "t.jsonl: jsonl sessions events=events user=session
+// item=aid action=type time=ts".
+void Builder::note_jsonl(const std::string& name) {
+  std::string note = name + ": jsonl";
+  if (!json_.decided()) note += " (no line held the item)";
+  if (json_.sessions()) note += " sessions events=" + json_.events_path();
+  for (int k = 0; k < kNumKinds; ++k) {
+    const std::string& path = json_.path(k);
+    pos_[k] = path.empty() ? -1 : k;  // only whether the column is read (note_times)
+    if (!path.empty()) {
+      note += std::string(" ") + kKindNames[k] + "=" + path;
+    } else if (k == kAction) {
+      note += " action=(" + const_action_name_ + ")";
+    }
+    if (k == kTime) time_note_at_ = note.size();
   }
+  report_->file_notes.push_back(std::move(note));
+  note_times();
+}
+
+namespace {
+
+// Why a read gave no events, for "no events read from FILES: ...": every file empty, no data lines, or every data
+// line malformed (with the first one's "FILE:LINE: reason").
+std::string no_events_reason(const ReadReport& r) {
+  const bool all_empty = std::all_of(r.file_notes.begin(), r.file_notes.end(), [](const std::string& n) {
+    return n.size() >= 7 && n.compare(n.size() - 7, 7, ": empty") == 0;
+  });
+  if (r.lines == 0)
+    return all_empty ? (r.file_notes.size() > 1 ? "the files are empty" : "the file is empty")
+                     : "no data lines (only a header)";
+  if (r.skipped == 0 && r.dropped > 0)
+    return "all " + std::to_string(r.dropped) + " events were dropped: their actions are not mapped (--actions)";
+  if (r.skipped == 0 || r.first_errors.empty()) return "no usable data lines";
+  const std::string count = r.skipped == r.lines ? "all " + std::to_string(r.lines)
+                                                 : std::to_string(r.skipped) + " of " + std::to_string(r.lines);
+  return count + " data lines are malformed; first: " + r.first_errors.front();
+}
+
+}  // namespace
+
+Result<Dataset> Builder::finish(const std::string& what) {
+  if (ds_.user_ids.empty() || ds_.item_ids.empty())
+    return parse_error("no events read from " + what + ": " + no_events_reason(*report_));
   for (auto& seq : ds_.sequences) {
     // Categories are per item (last seen wins), so events carry the item's final category.
     for (Event& e : seq) e.category = ds_.item_category[e.item];
@@ -315,7 +287,6 @@ Result<Dataset> Builder::finish(const std::string& what) {
   return std::move(ds_);
 }
 
-}  // namespace
 }  // namespace detail
 
 Result<Dataset> read_events(const std::vector<std::string>& paths, const ReadOptions& opts, ReadReport* report) {
@@ -326,12 +297,17 @@ Result<Dataset> read_events(const std::vector<std::string>& paths, const ReadOpt
   detail::Builder b(opts, rep);
   FORECART_RETURN_IF_ERROR(b.init());
   std::string path, action, what;
+  std::vector<std::string> files;
   for (const std::string& spec : paths) {
     FORECART_RETURN_IF_ERROR(detail::split_action_suffix(spec, &path, &action));
-    detail::LineReader in{std::string_view()};
-    FORECART_RETURN_IF_ERROR(in.open(path));
-    FORECART_RETURN_IF_ERROR(b.add_file(&in, path, action));
-    what += (what.empty() ? "" : ", ") + path;
+    files.clear();
+    FORECART_RETURN_IF_ERROR(detail::expand_path(path, &files));  // a directory or a glob: its files
+    for (const std::string& file : files) {
+      detail::LineReader in{std::string_view()};
+      FORECART_RETURN_IF_ERROR(in.open(file));
+      FORECART_RETURN_IF_ERROR(b.add_file(&in, file, action));
+      what += (what.empty() ? "" : ", ") + file;
+    }
   }
   return b.finish(what);
 }

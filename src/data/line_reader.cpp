@@ -30,23 +30,27 @@ bool LineReader::next(std::string_view* line) {
   while (true) {
     size_t nl = data_.find('\n', scan_);
     if (nl != std::string_view::npos) {
+      if (too_long(nl)) return false;
       emit(nl, nl + 1, line);
       return true;
     }
     scan_ = data_.size();
     if (file_ != nullptr && !eof_ && status_.ok()) {
-      if (scan_ - pos_ > kMaxLineBytes) {
-        status_ = parse_error(path_ + ":" + std::to_string(line_no_ + 1) + ": line longer than " +
-                              std::to_string(kMaxLineBytes >> 20) + " MiB");
-        return false;
-      }
+      if (too_long(scan_)) return false;  // before reading more: memory stays bounded by the limit
       refill();
       continue;
     }
-    if (!status_.ok() || pos_ >= data_.size()) return false;
+    if (!status_.ok() || pos_ >= data_.size() || too_long(data_.size())) return false;
     emit(data_.size(), data_.size(), line);
     return true;
   }
+}
+
+bool LineReader::too_long(size_t end) {
+  if (file_ == nullptr || end - pos_ <= kMaxLineBytes) return false;
+  status_ = parse_error(path_ + ":" + std::to_string(line_no_ + 1) + ": line longer than " +
+                        std::to_string(kMaxLineBytes >> 20) + " MiB (a binary file, or no line breaks?)");
+  return true;
 }
 
 void LineReader::emit(size_t end, size_t next, std::string_view* line) {
@@ -73,7 +77,9 @@ void LineReader::refill() {
   const char* msg = gzerror(file_, &errnum);
   if (n < 0 || (errnum != Z_OK && errnum != Z_STREAM_END)) {
     std::string why = errnum == Z_ERRNO ? std::strerror(errno) : (msg ? msg : "read error");
-    status_ = io_error("cannot read '" + path_ + "': " + why);
+    if (why.compare(0, path_.size() + 2, path_ + ": ") == 0) why.erase(0, path_.size() + 2);  // zlib names the file
+    if (errnum == Z_BUF_ERROR) why += " (the gzip data ends early: a truncated or partly copied file?)";
+    status_ = io_error(path_ + ":" + std::to_string(line_no_ + 1) + ": cannot read: " + why);
   }
 }
 

@@ -14,7 +14,9 @@ struct gzFile_s;  // zlib's gzFile is a gzFile_s*; zlib.h stays out of this head
 namespace forecart::data::detail {
 
 constexpr size_t kChunkBytes = 1 << 20;
-constexpr size_t kMaxLineBytes = 64u << 20;  // a "line" this long means a binary or newline-less file
+// The longest line a file may have: a "line" this long means a binary or newline-less file. Longer is a one-line
+// parse_error naming the file and line, found before more than kMaxLineBytes + kChunkBytes are buffered.
+constexpr size_t kMaxLineBytes = 64u << 20;
 
 class LineReader {
  public:
@@ -36,6 +38,8 @@ class LineReader {
 
  private:
   void emit(size_t end, size_t next, std::string_view* line);
+  // In file mode: whether the line from pos_ to `end` is over kMaxLineBytes (then status_ says so).
+  bool too_long(size_t end);
   // Keeps the unfinished line, appends the next chunk.
   void refill();
 

@@ -141,4 +141,9 @@ float* ModelWeights::tensor(const std::string& name) {
   return t ? arena.data() + t->offset : nullptr;
 }
 
+const float* ModelWeights::tensor(const std::string& name) const {
+  const ParamTensor* t = layout.find(name);
+  return t ? arena.data() + t->offset : nullptr;
+}
+
 }  // namespace forecart

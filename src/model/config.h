@@ -87,7 +87,8 @@ struct ModelWeights {
   // Standard init: N(0, 0.02) for matrices and embeddings, LayerNorm gains 1, biases 0.
   static ModelWeights random(const ModelConfig& c, uint64_t seed);
   ParamView view() { return ParamView::bind(layout, arena.data()); }
-  float* tensor(const std::string& name);
+  float* tensor(const std::string& name);  // null when the layout has no such tensor
+  const float* tensor(const std::string& name) const;
 };
 
 }  // namespace forecart

@@ -273,12 +273,19 @@ Result<TrainResult> train_model(const data::Dataset& ds, const TrainerOptions& o
   Result<TrainGraph> graph = TrainGraph::create(c, go);
   if (!graph.ok()) return graph.status();
   ModelWeights w = ModelWeights::random(c, go.seed);
+  ModelMeta meta = make_meta(ds);
+  WarmStartReport warm;
+  if (o.init_from) {
+    if (Status s = warm_start(*o.init_from, meta, &w, &warm); !s.ok())
+      return Status(s.code(), "--init-from: " + s.message());
+    if (progress.on_warm_start) progress.on_warm_start(warm);
+  }
   Result<AdamW> adam = AdamW::create(w.layout, o.adam);
   if (!adam.ok()) return adam.status();
 
   Loop loop(ds, o, progress);
   loop.c = c;
-  loop.meta = make_meta(ds);
+  loop.meta = std::move(meta);
   loop.windows = std::move(windows);
   loop.steps = (loop.windows.size() + go.max_batch - 1) / go.max_batch;
   loop.fp = fingerprint(c, o, loop.windows.size());
@@ -298,6 +305,7 @@ Result<TrainResult> train_model(const data::Dataset& ds, const TrainerOptions& o
   res.seconds = loop.st.elapsed;
   res.train_sequences = loop.windows.size();
   res.train_tokens = tokens;
+  res.warm = warm;
   return res;
 }
 

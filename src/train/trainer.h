@@ -15,6 +15,7 @@
 #include "train/adam.h"
 #include "train/graph.h"
 #include "train/loop_state.h"
+#include "train/warm_start.h"
 
 namespace forecart::train {
 
@@ -34,6 +35,8 @@ struct TrainerOptions {
   std::string checkpoint_path;
   uint32_t checkpoint_every = 200;
   bool resume = false;
+  // Warm start (warm_start.h): begin from this model's weights instead of random ones (null = from scratch).
+  const Model* init_from = nullptr;
   // Tests only: after this many steps of this process, call halt() (which may _exit to simulate a kill).
   uint64_t halt_after_steps = 0;
   std::function<void()> halt;
@@ -58,6 +61,7 @@ struct TrainResult {
   uint32_t best_epoch = 0;
   double seconds = 0;
   size_t train_sequences = 0, train_tokens = 0;
+  WarmStartReport warm;  // with init_from
 };
 
 // Progress: called after every step with (epoch, step in epoch, steps per epoch, running loss,
@@ -65,6 +69,7 @@ struct TrainResult {
 struct TrainProgress {
   std::function<void(uint32_t epoch, size_t step, size_t steps, double loss, double tokens_per_s)> on_step;
   std::function<void(const EpochLog&)> on_epoch;
+  std::function<void(const WarmStartReport&)> on_warm_start;  // once, before the first step, with init_from
 };
 
 Result<TrainResult> train_model(const data::Dataset& ds, const TrainerOptions& opts,

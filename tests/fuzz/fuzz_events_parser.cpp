@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -50,18 +51,44 @@ struct Setup {
   bool crlf = false;      // also read it with "\r\n" line ends and compare
 };
 
-// byte 0: bits 0-1 format (auto, csv, text, auto), bits 2-3 delimiter (auto, ',', ';', tab),
+// The time options from one byte: bits 0-2 time_unit (auto, s, ms, us, ns, or a bad unit), bits 3-4 time_zone
+// (UTC, a fixed offset, an IANA name, a bad zone), bits 5-6 time_format (none, a day-first layout, a compact date,
+// the next line of the text).
+void time_options_from(uint8_t b, ReadOptions* o, std::string* text) {
+  static const char* const kUnits[] = {"auto", "s", "ms", "us", "ns", "auto", "minutes", "auto"};
+  static const char* const kZones[] = {"UTC", "-05:30", "Europe/Berlin", "Mars/Olympus"};
+  o->time_unit = kUnits[b & 7];
+  o->time_zone = kZones[(b >> 3) & 3];
+  switch ((b >> 5) & 3) {
+    case 1:
+      o->time_format = "%d/%m/%Y %H:%M";
+      break;
+    case 2:
+      o->time_format = "%Y%m%d";
+      break;
+    case 3:
+      o->time_format = take_line(text);
+      break;
+    default:
+      break;
+  }
+}
+
+// byte 0: bits 0-1 format (auto, csv, text, jsonl), bits 2-3 delimiter (auto, ',', ';', tab),
 //         bit 4 no_header, bit 5 strict, bits 6-7 columns (none, by name, by position, first line of the text)
 // byte 1: bits 0-1 actions (none, JD numbers, Taobao names, next line of the text), bit 2 "#action=buy" in the
 //         name, bit 3 another default action, bits 4-5 a second columns style (mixed names and positions,
-//         time by position, user/item only, a bad spec) used when byte 0 asks for none
+//         time by position, user/item only, a bad spec) used when byte 0 asks for none, bits 6-7 a preset (none,
+//         otto, ga4, segment)
 // byte 2: bits 0-1 delimiter override (none, ' ', '|', the next byte of the text), bit 2 the name is the next
 //         line of the text, bits 3-5 an extra comparison: 5 with CRLF line ends, 6 with a plain file, 7 with a
-//         gzip file, else none (reading a file costs a 1 MiB buffer: kept to a quarter of the inputs)
+//         gzip file, else none (reading a file costs a 1 MiB buffer: kept to a quarter of the inputs), bit 6
+//         drop_unmapped_actions, bit 7 the next byte of the text sets the time options (time_options_from)
 Setup setup_from(const uint8_t* b, std::string* text) {
   Setup s;
   ReadOptions& o = s.options;
-  static const char* const kFormats[] = {"auto", "csv", "text", "auto"};
+  static const char* const kFormats[] = {"auto", "csv", "text", "jsonl"};
+  static const char* const kPresets[] = {"", "otto", "ga4", "segment"};
   static const char kDelims[] = {0, ',', ';', '\t'};
   o.format = kFormats[b[0] & 3];
   o.delimiter = kDelims[(b[0] >> 2) & 3];
@@ -107,6 +134,8 @@ Setup setup_from(const uint8_t* b, std::string* text) {
   }
   if ((b[1] >> 2) & 1) s.name += "#action=buy";
   if ((b[1] >> 3) & 1) o.default_action = " click ";
+  o.preset = kPresets[b[1] >> 6];
+  o.drop_unmapped_actions = (b[2] >> 6) & 1;
   switch (b[2] & 3) {
     case 1:
       o.delimiter = ' ';
@@ -122,6 +151,11 @@ Setup setup_from(const uint8_t* b, std::string* text) {
       break;
     default:
       break;
+  }
+  if ((b[2] >> 7) & 1 && !text->empty()) {
+    const auto t = static_cast<uint8_t>((*text)[0]);
+    text->erase(0, 1);
+    time_options_from(t, &o, text);
   }
   if ((b[2] >> 2) & 1) s.name = take_line(text);
   const int extra = (b[2] >> 3) & 7;
@@ -210,15 +244,25 @@ Outcome read_text(const std::string& text, const std::string& name, const ReadOp
 
 // The same text through read_events from a file (plain or gzip-compressed), with the name's "#action=" suffix.
 Outcome read_file(const std::string& text, const std::string& name, const ReadOptions& o, bool gzip) {
-  static const std::string path = [] {
-    const char* dir = std::getenv("TMPDIR");
-    return std::string(dir && *dir ? dir : "/tmp") + "/fuzz_events_" + std::to_string(getpid()) + ".csv";
+  static const std::string dir = [] {
+    const char* d = std::getenv("TMPDIR");
+    return std::string(d && *d ? d : "/tmp") + "/fuzz_events_" + std::to_string(getpid());
   }();
+  // A name that says JSON Lines decides the format, so the file's name must say so too.
+  const size_t suffix = name.rfind("#action=");
+  const std::string base = name.substr(0, suffix);
+  bool jsonl_name = false;
+  for (std::string ext : {".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"}) {
+    jsonl_name =
+        jsonl_name || (base.size() >= ext.size() &&
+                       std::equal(ext.begin(), ext.end(), base.end() - static_cast<long>(ext.size()),
+                                  [](char e, char c) { return std::tolower(static_cast<unsigned char>(c)) == e; }));
+  }
+  const std::string path = dir + (jsonl_name ? ".jsonl" : ".csv");
   gzFile f = gzopen(path.c_str(), gzip ? "wb1" : "wbT");  // T: plain, no gzip header
   FUZZ_CHECK(f != nullptr, "cannot write %s", path.c_str());
   if (!text.empty()) FUZZ_CHECK(gzwrite(f, text.data(), static_cast<unsigned>(text.size())) > 0, "gzwrite");
   FUZZ_CHECK(gzclose(f) == Z_OK, "gzclose");
-  const size_t suffix = name.rfind("#action=");
   ReadReport rep;
   Result<Dataset> ds = read_events({path + (suffix == std::string::npos ? "" : name.substr(suffix))}, o, &rep);
   std::remove(path.c_str());

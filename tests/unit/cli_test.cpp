@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli_run.h"
 #include "format/fcm.h"
 #include "model/session.h"
 #include "test_util.h"
@@ -18,29 +19,8 @@ using namespace forecart;
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out, err;
-};
-
-Run run_cli(const std::string& args) {
-  // ctest runs test cases in parallel processes: every scratch file name carries the pid.
-  static int counter = 0;
-  const std::string err_path = "cli_test_stderr." + std::to_string(getpid()) + "." + std::to_string(counter++);
-  const std::string cmd = std::string(FORECART_CLI) + " " + args + " 2>" + err_path;
-  Run r{-1, "", ""};
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  std::ifstream e(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
-  std::remove(err_path.c_str());
-  return r;
-}
+using Run = test::CliRun;
+using test::run_cli;
 
 std::string write_test_model(bool quantize) {
   Model m = test::random_model(test::tiny_config(50), 77, quantize);

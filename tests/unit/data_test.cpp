@@ -1,210 +1,21 @@
-// Tests for src/data: time parsing, CSV / SASRec text readers (detection, columns, actions, quoting, malformed
-// lines, gzip, multi-file merges), the leave-one-out split, real-data fixtures and the full shared datasets.
-
-#include <unistd.h>
-#include <zlib.h>
-
+// Tests for the delimited and SASRec text readers of src/data: detection, columns, actions, quoting, malformed
+// lines, empty results, gzip and multi-file merges. Times are in data_time_test.cpp, JSON Lines in
+// data_jsonl_test.cpp, real excerpts and the shared datasets in data_fixtures_test.cpp.
 #include <catch2/catch.hpp>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "core/limits.h"
 #include "data/events.h"
-#include "data/split.h"
-#include "shared_data.h"
+#include "data_test_util.h"
 
-namespace fs = std::filesystem;
 using forecart::kMaxActionNameBytes;
 using forecart::kMaxActions;
 using forecart::kMaxItemIdBytes;
 using forecart::StatusCode;
 using namespace forecart::data;
-
-namespace {
-
-// tests/ directory: from the build when it defines it, else next to this source file.
-std::string test_dir() {
-#ifdef FORECART_TEST_DIR
-  return FORECART_TEST_DIR;
-#else
-  std::string f = __FILE__;
-  size_t pos = f.rfind("/unit/");
-  return pos == std::string::npos ? std::string("tests") : f.substr(0, pos);
-#endif
-}
-
-std::string fixture(const std::string& name) {
-  return test_dir() + "/fixtures/" + name;
-}
-
-// A scratch directory removed at the end of each test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("forecart_data_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string write(const std::string& name, const std::string& content) const {
-    std::string p = (path / name).string();
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
-  std::string write_gz(const std::string& name, const std::string& content) const {
-    std::string p = (path / name).string();
-    gzFile f = gzopen(p.c_str(), "wb");
-    REQUIRE(f != nullptr);
-    REQUIRE(gzwrite(f, content.data(), static_cast<unsigned>(content.size())) == static_cast<int>(content.size()));
-    REQUIRE(gzclose(f) == Z_OK);
-    return p;
-  }
-};
-
-Dataset read_ok(const std::string& text, const ReadOptions& opts = {}, ReadReport* rep = nullptr,
-                const std::string& name = "t.csv") {
-  auto r = read_events_text(text, name, opts, rep);
-  INFO(r.status().to_string());
-  REQUIRE(r.ok());
-  return r.take();
-}
-
-Dataset read_files_ok(const std::vector<std::string>& paths, const ReadOptions& opts = {}, ReadReport* rep = nullptr) {
-  auto r = read_events(paths, opts, rep);
-  INFO(r.status().to_string());
-  REQUIRE(r.ok());
-  return r.take();
-}
-
-// The item ids of one user's sequence, in order.
-std::vector<std::string> items_of(const Dataset& ds, const std::string& user) {
-  std::vector<std::string> out;
-  for (size_t u = 0; u < ds.user_ids.size(); ++u)
-    if (ds.user_ids[u] == user)
-      for (const Event& e : ds.sequences[u]) out.push_back(ds.item_ids[e.item]);
-  return out;
-}
-
-std::map<std::string, size_t> action_counts(const Dataset& ds) {
-  std::map<std::string, size_t> out;
-  for (const auto& seq : ds.sequences)
-    for (const Event& e : seq) ++out[ds.action_names[e.action]];
-  return out;
-}
-
-// Structural invariants every Dataset must satisfy. Checked in plain code and asserted once, so the real datasets
-// do not add a million assertions to the report.
-std::string first_invariant_violation(const Dataset& ds) {
-  if (ds.sequences.size() != ds.user_ids.size()) return "sequences/user_ids size";
-  if (ds.item_category.size() != ds.item_ids.size()) return "item_category/item_ids size";
-  for (uint32_t c : ds.item_category)
-    if (c != kNoCategory && c >= ds.category_names.size()) return "item_category out of range";
-  for (size_t u = 0; u < ds.sequences.size(); ++u) {
-    const auto& seq = ds.sequences[u];
-    const std::string where = "user " + std::to_string(u) + ": ";
-    if (seq.empty()) return where + "empty sequence";
-    for (size_t i = 0; i < seq.size(); ++i) {
-      const Event& e = seq[i];
-      if (e.user != u) return where + "event.user";
-      if (e.item >= ds.item_ids.size()) return where + "event.item out of range";
-      if (e.action >= ds.action_names.size()) return where + "event.action out of range";
-      if (e.category != ds.item_category[e.item]) return where + "event.category != item_category";
-      if (i > 0 && seq[i - 1].time > e.time) return where + "not sorted by time";
-    }
-  }
-  return "";
-}
-
-void check_invariants(const Dataset& ds) {
-  CHECK(first_invariant_violation(ds) == "");
-}
-
-int64_t t(const char* s) {
-  int64_t v = 12345;
-  INFO(s);
-  REQUIRE(parse_time(s, &v));
-  return v;
-}
-
-bool bad_time(const char* s) {
-  int64_t v = 12345;
-  bool ok = parse_time(s, &v);
-  return !ok && v == 12345;  // a failed parse leaves the output alone
-}
-
-}  // namespace
-
-// ---------------------------------------------------------------------------------------------------------------
-
-TEST_CASE("parse_time: unix seconds and milliseconds", "[data][time]") {
-  CHECK(t("1511658000") == 1511658000);
-  CHECK(t("0") == 0);
-  CHECK(t(" 1511658000 ") == 1511658000);
-  CHECK(t("1659304800025") == 1659304800);   // ms: > 1e11
-  CHECK(t("100000000000") == 100000000000);  // exactly 1e11 is still seconds
-  CHECK(t("100000000001") == 100000000);     // above it: ms
-  CHECK(t("1396437466.94") == 1396437466);   // decimal seconds are floored
-  CHECK(t("1520061164.0") == 1520061164);
-  CHECK(t("1659304800025.9") == 1659304800);
-  CHECK(t("+5") == 5);
-  CHECK(t("-1.5") == -2);
-  CHECK(t("-86400") == -86400);
-  CHECK(bad_time(""));
-  CHECK(bad_time("   "));
-  CHECK(bad_time("abc"));
-  CHECK(bad_time("1e9"));
-  CHECK(bad_time("1."));
-  CHECK(bad_time(".5"));
-  CHECK(bad_time("1 2"));
-  CHECK(bad_time("-"));
-  CHECK(bad_time("12:00"));
-  CHECK(bad_time("9999999999999999999999"));
-}
-
-TEST_CASE("parse_time: dates and datetimes", "[data][time]") {
-  CHECK(t("1970-01-01") == 0);
-  CHECK(t("1969-12-31") == -86400);
-  CHECK(t("2016-05-09") == 1462752000);
-  CHECK(t("2016-02-29") == 1456704000);
-  CHECK(t("2000-03-01") == 951868800);
-  CHECK(t("2018-03-01 00:00:06") == 1519862406);
-  CHECK(t("2018-03-01T00:00:06") == 1519862406);
-  CHECK(t("2018-03-01t00:00:06") == 1519862406);
-  CHECK(t("2018-03-01T00:00:06Z") == 1519862406);
-  CHECK(t("2018-03-01T00:00:06.999Z") == 1519862406);
-  CHECK(t("2018-03-01 00:00:06.5") == 1519862406);
-  CHECK(t("2018-03-01T08:00:06+08:00") == 1519862406);
-  CHECK(t("2018-03-01T08:00:06+0800") == 1519862406);
-  CHECK(t("2018-03-01T08:00:06+08") == 1519862406);
-  CHECK(t("2018-02-28T19:00:06-05:00") == 1519862406);
-  CHECK(t("2018-03-01T05:30:06.123+05:30") == 1519862406);
-  CHECK(t("2018-03-01T00:00:06-00:00") == 1519862406);
-  CHECK(bad_time("2016-13-01"));
-  CHECK(bad_time("2016-00-10"));
-  CHECK(bad_time("2016-02-30"));
-  CHECK(bad_time("2015-02-29"));
-  CHECK(bad_time("2016-05-9"));
-  CHECK(bad_time("2016/05/09"));
-  CHECK(bad_time("2016-05-09T"));
-  CHECK(bad_time("2016-05-09 10:00"));
-  CHECK(bad_time("2016-05-09 24:00:00"));
-  CHECK(bad_time("2016-05-09 10:60:00"));
-  CHECK(bad_time("2016-05-09 10:00:00."));
-  CHECK(bad_time("2016-05-09 10:00:00+8"));
-  CHECK(bad_time("2016-05-09 10:00:00+08:0"));
-  CHECK(bad_time("2016-05-09 10:00:00Zjunk"));
-  CHECK(bad_time("2016-05-09X10:00:00"));
-}
-
-// ---------------------------------------------------------------------------------------------------------------
+using namespace forecart::test;
 
 TEST_CASE("SASRec text: one interaction per line", "[data][text]") {
   ReadReport rep;
@@ -267,18 +78,18 @@ TEST_CASE("CSV: each delimiter is auto-detected", "[data][csv]") {
   ReadReport rep;
   for (std::string d : {",", ";", "\t"}) {
     INFO("delimiter '" << d << "'");
-    std::string text = "user_id" + d + "item_id" + d + "timestamp\n" + "u1" + d + "a" + d + "20\n" + "u2" + d + "b" +
-                       d + "5\n" + "u1" + d + "c" + d + "10\n";
+    std::string text = "user_id" + d + "item_id" + d + "timestamp\n" + "u1" + d + "a" + d + "1600000020\n" + "u2" + d +
+                       "b" + d + "1600000005\n" + "u1" + d + "c" + d + "1600000010\n";
     Dataset ds = read_ok(text, {}, &rep);
     check_invariants(ds);
     CHECK(ds.user_ids == std::vector<std::string>{"u1", "u2"});
     CHECK(items_of(ds, "u1") == std::vector<std::string>{"c", "a"});  // sorted by time
-    CHECK(ds.sequences[0][0].time == 10);
+    CHECK(ds.sequences[0][0].time == 1600000010);
     REQUIRE(rep.file_notes.size() == 1);
     CHECK(rep.file_notes[0].find(" header") != std::string::npos);
   }
   // The most frequent candidate wins: ';' (3) over ',' (1).
-  Dataset ds = read_ok("user;item;time;category\nu;a,b;1;c\n");
+  Dataset ds = read_ok("user;item;time;category\nu;a,b;1600000001;c\n");
   CHECK(ds.item_ids == std::vector<std::string>{"a,b"});
   // An explicit delimiter overrides detection.
   ReadOptions o;
@@ -289,7 +100,7 @@ TEST_CASE("CSV: each delimiter is auto-detected", "[data][csv]") {
 }
 
 TEST_CASE("CSV: column guessing from header names", "[data][csv]") {
-  // Case-insensitive; a session column is preferred over a user column; unknown columns are ignored.
+  // Case-insensitive; a user column is preferred over a session column; unknown columns are ignored.
   ReadReport rep;
   Dataset ds = read_ok(
       "User_ID,Session_Id,extra,Product_ID,Event_Type,Event_Time,Category_ID\n"
@@ -297,19 +108,20 @@ TEST_CASE("CSV: column guessing from header names", "[data][csv]") {
       "u1,s2,x,p2,cart,2020-01-01 00:00:01,c2\n",
       {}, &rep);
   check_invariants(ds);
-  CHECK(ds.user_ids == std::vector<std::string>{"s1", "s2"});
+  CHECK(ds.user_ids == std::vector<std::string>{"u1"});
   CHECK(ds.item_ids == std::vector<std::string>{"p1", "p2"});
   CHECK(ds.action_names == std::vector<std::string>{"view", "cart"});
   CHECK(ds.category_names == std::vector<std::string>{"c1", "c2"});
-  CHECK(ds.sequences[0][0].time == 1577836802);
+  CHECK(items_of(ds, "u1") == std::vector<std::string>{"p2", "p1"});  // by time
+  CHECK(ds.sequences[0][0].time == 1577836801);
   REQUIRE(rep.file_notes.size() == 1);
   CHECK(rep.file_notes[0] ==
-        "t.csv: csv ',' header user=Session_Id item=Product_ID action=Event_Type time=Event_Time category=Category_ID");
+        "t.csv: csv ',' header user=User_ID item=Product_ID action=Event_Type time=Event_Time category=Category_ID");
 
   // Other spellings from the guess lists.
-  ds = read_ok("userid,sku,behavior_type,ts\n1,2,pv,3\n");
+  ds = read_ok("userid,sku,behavior_type,ts\n1,2,pv,1600000003\n");
   CHECK(ds.action_names == std::vector<std::string>{"pv"});
-  CHECK(ds.sequences[0][0].time == 3);
+  CHECK(ds.sequences[0][0].time == 1600000003);
   ds = read_ok("sessionId;itemId;eventdate\n1;2;2016-05-09\n");
   CHECK(ds.sequences[0][0].time == 1462752000);
   ds = read_ok("session,aid,ts,type\n0,5,1659304800025,clicks\n");
@@ -322,7 +134,7 @@ TEST_CASE("CSV: column guessing from header names", "[data][csv]") {
 }
 
 TEST_CASE("CSV: columns by name, by position, mixed", "[data][csv]") {
-  const std::string text = "a,b,c,d,e\nu1,i1,k1,buy,100\nu1,i2,k2,pv,50\n";
+  const std::string text = "a,b,c,d,e\nu1,i1,k1,buy,1600000100\nu1,i2,k2,pv,1600000050\n";
   ReadOptions o;
   o.columns = "user=a,item=b,category=c,action=d,time=e";
   Dataset by_name = read_ok(text, o);
@@ -383,7 +195,7 @@ TEST_CASE("CSV: missing user or item column names the header", "[data][csv][erro
   auto r = read_events_text("customer,product\n1,2\n", "shop.csv", {});
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == StatusCode::kInvalidArgument);
-  CHECK(r.status().message().find("shop.csv: cannot find the user column in the header 'customer,product'") == 0);
+  CHECK(r.status().message().find("shop.csv:1: cannot find the user column in the header 'customer,product'") == 0);
   r = read_events_text("user;product\n1;2\n", "shop.csv", {});
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message().find("cannot find the item column in the header 'user;product'") != std::string::npos);
@@ -424,6 +236,16 @@ TEST_CASE("CSV: no_header and header detection with positional columns", "[data]
   o.columns = "user=0,item=1";  // no time column and no known name: the first row is data
   ds = read_ok("u,i,c,a,when\n" + data, o);
   CHECK(ds.num_events() == 3);
+
+  // The time field is judged under the time options: with --time-format a first row in that layout is data.
+  ReadOptions f;
+  f.columns = "user=0,item=1,time=2";
+  f.time_format = "%d/%m/%Y %H:%M";
+  ds = read_ok("u1,a,05/01/2023 10:22\nu1,b,05/01/2023 10:23\n", f);
+  CHECK(ds.num_events() == 2);
+  CHECK(ds.sequences[0][0].time == 1672914120);
+  ds = read_ok("who,what,when\nu1,a,05/01/2023 10:22\n", f);
+  CHECK(ds.num_events() == 1);
 }
 
 TEST_CASE("CSV: action mapping", "[data][csv]") {
@@ -464,7 +286,9 @@ TEST_CASE("CSV: too many distinct actions is a limit error", "[data][csv][errors
 }
 
 TEST_CASE("CSV: categories, last seen wins", "[data][csv]") {
-  Dataset ds = read_ok("user,item,category,time\nu,a,c1,1\nu,b,,2\nv,a,c2,3\nv,b,c1,4\nv,c,,5\n");
+  Dataset ds = read_ok(
+      "user,item,category,time\nu,a,c1,1600000001\nu,b,,1600000002\nv,a,c2,1600000003\nv,b,c1,1600000004\n"
+      "v,c,,1600000005\n");
   check_invariants(ds);
   CHECK(ds.category_names == std::vector<std::string>{"c1", "c2"});
   CHECK(ds.item_category == std::vector<uint32_t>{1, 0, kNoCategory});
@@ -488,11 +312,11 @@ TEST_CASE("CSV: quoted fields", "[data][csv]") {
   ReadReport rep;
   Dataset ds = read_ok(
       "\"user\",\"item\",\"time\"\n"
-      "\"u,1\",\"a,b\",\"1\"\n"
-      "u2, \"say \"\"hi\"\"\" ,2\n"
-      "\"\",x,3\n"
-      "u3,\"open,4\n"
-      "u3,\"c\"d,5\n",
+      "\"u,1\",\"a,b\",\"1600000001\"\n"
+      "u2, \"say \"\"hi\"\"\" ,1600000002\n"
+      "\"\",x,1600000003\n"
+      "u3,\"open,1600000004\n"
+      "u3,\"c\"d,1600000005\n",
       {}, &rep);
   check_invariants(ds);
   CHECK(ds.user_ids == std::vector<std::string>{"u,1", "u2"});
@@ -517,17 +341,17 @@ TEST_CASE("CSV: CRLF, BOM, blank lines and padding", "[data][csv]") {
 }
 
 TEST_CASE("CSV: malformed lines, lenient", "[data][csv][malformed]") {
-  const std::string long_item = "u3," + std::string(kMaxItemIdBytes + 1, 'x') + ",5,view\n";
-  const std::string max_item = "u1," + std::string(kMaxItemIdBytes, 'z') + ",9,buy\n";
+  const std::string long_item = "u3," + std::string(kMaxItemIdBytes + 1, 'x') + ",1600000005,view\n";
+  const std::string max_item = "u1," + std::string(kMaxItemIdBytes, 'z') + ",1600000009,buy\n";
   const std::string text = std::string("user,item,time,action\n")  // line 1
-                           + "u1,a,1,view\n"                       // 2 ok
+                           + "u1,a,1600000001,view\n"              // 2 ok
                            + "u1,b,2\n"                            // 3 too few fields
                            + ",c,3,view\n"                         // 4 empty user
                            + "u2,,4,view\n"                        // 5 empty item
                            + long_item                             // 6 item id over the limit
                            + "u4,d,yesterday,view\n"               // 7 bad time
                            + "u1,e,7,view,extra\n"                 // 8 too many fields
-                           + "u5,f,8,\n"                           // 9 empty action
+                           + "u5,f,1600000008,\n"                  // 9 empty action
                            + max_item;                             // 10 ok: exactly the limit
   ReadReport rep;
   Dataset ds = read_ok(text, {}, &rep, "bad.csv");
@@ -540,7 +364,7 @@ TEST_CASE("CSV: malformed lines, lenient", "[data][csv][malformed]") {
   CHECK(rep.first_errors[1] == "bad.csv:4: empty user id");
   CHECK(rep.first_errors[2] == "bad.csv:5: empty item id");
   CHECK(rep.first_errors[3] == "bad.csv:6: item id longer than 256 bytes");
-  CHECK(rep.first_errors[4] == "bad.csv:7: unparsable time 'yesterday'");
+  CHECK(rep.first_errors[4] == "bad.csv:7: time column \"time\": \"yesterday\" is not a time");
   // Skipped lines register no ids or actions.
   CHECK(ds.user_ids == std::vector<std::string>{"u1"});
   CHECK(ds.item_ids.size() == 2);
@@ -555,11 +379,13 @@ TEST_CASE("CSV: malformed lines, strict", "[data][csv][malformed]") {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {"u,a,1\nu,b\n", "s.csv:3: expected 3 fields, found 2"},
-      {"u,a,1\n,b,2\n", "s.csv:3: empty user id"},
-      {"u,a,1\n\nu,,2\n", "s.csv:4: empty item id"},
+      {"u,a,1600000001\nu,b\n", "s.csv:3: expected 3 fields, found 2"},
+      {"u,a,1600000001\n,b,2\n", "s.csv:3: empty user id"},
+      {"u,a,1600000001\n\nu,,2\n", "s.csv:4: empty item id"},
       {"u," + std::string(300, 'i') + ",1\n", "s.csv:2: item id longer than 256 bytes"},
-      {"u,a,1\nu,b,2016-02-30\n", "s.csv:3: unparsable time '2016-02-30'"},
+      {"u,a,1600000001\nu,b,2016-02-30\n", "s.csv:3: time column \"time\": \"2016-02-30\" is not a time"},
+      {"u,a,1600000001\nu,b,1\n",
+       "s.csv:3: time column \"time\": \"1\" lands in 1970 (outside 1995-2100); wrong --time-unit?"},
       {"u,\"a,1\n", "s.csv:2: unterminated quoted field"},
   };
   for (const Case& c : cases) {
@@ -570,7 +396,7 @@ TEST_CASE("CSV: malformed lines, strict", "[data][csv][malformed]") {
     CHECK(r.status().message() == c.message);
   }
   // A clean file passes in strict mode.
-  CHECK(read_events_text("user,item,time\nu,a,1\n", "s.csv", o).ok());
+  CHECK(read_events_text("user,item,time\nu,a,1600000001\n", "s.csv", o).ok());
 }
 
 TEST_CASE("An empty result is an error", "[data][errors]") {
@@ -617,8 +443,8 @@ TEST_CASE("Files: large gzip and plain files stream across read chunks", "[data]
   std::string text = "user,item,time\n";
   const int n = 200000;
   for (int i = 0; i < n; ++i)
-    text += "user" + std::to_string(i % 1000) + ",item-" + std::to_string(i) + "," + std::to_string(n - i) +
-            (i + 1 < n ? "\n" : "");
+    text += "user" + std::to_string(i % 1000) + ",item-" + std::to_string(i) + "," +
+            std::to_string(1600000000 + n - i) + (i + 1 < n ? "\n" : "");
   TempDir dir;
   for (bool gz : {true, false}) {
     INFO("gzip " << gz);
@@ -631,7 +457,7 @@ TEST_CASE("Files: large gzip and plain files stream across read chunks", "[data]
     CHECK(ds.user_ids.size() == 1000);
     CHECK(ds.item_ids.size() == static_cast<size_t>(n));
     CHECK(ds.item_ids.back() == "item-" + std::to_string(n - 1));
-    CHECK(ds.sequences[0].front().time == 1000);  // user0's latest line (i = n - 1000) has the smallest time
+    CHECK(ds.sequences[0].front().time == 1600001000);  // user0's latest line (i = n - 1000) has the smallest time
   }
 }
 
@@ -647,7 +473,7 @@ TEST_CASE("Files: gzip and plain files merged, #action= per file", "[data][files
                                "3;NA;1;2016-05-01;9;d\n"
                                "1;NA;1;2016-05-09;9;a\n");
   ReadReport rep;
-  Dataset ds = read_files_ok({views, buys + "#action=purchase"}, {}, &rep);
+  Dataset ds = read_files_ok({views, buys + "#action=purchase"}, diginetica_sessions(), &rep);
   check_invariants(ds);
   CHECK(ds.user_ids == std::vector<std::string>{"1", "2", "3"});
   CHECK(ds.item_ids == std::vector<std::string>{"a", "b", "c", "d"});
@@ -676,7 +502,7 @@ TEST_CASE("Files: gzip and plain files merged, #action= per file", "[data][files
   strict.strict = true;
   auto r = read_events({views, bad}, strict);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.status().message() == bad + ":2: unparsable time 'soon'");
+  CHECK(r.status().message() == bad + ":2: time column \"time\": \"soon\" is not a time");
 }
 
 TEST_CASE("Files: lenient mode keeps only the first 5 errors but counts all", "[data][files][malformed]") {
@@ -689,274 +515,4 @@ TEST_CASE("Files: lenient mode keeps only the first 5 errors but counts all", "[
   REQUIRE(rep.first_errors.size() == 5);
   CHECK(rep.first_errors[0] == "many.csv:3: empty item id");
   CHECK(rep.first_errors[4] == "many.csv:11: empty item id");
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-
-TEST_CASE("Split: leave-one-out", "[data][split]") {
-  Dataset ds = read_ok("a 1 2 3 4 5\nb 1 2\nc 1 2 3\nd 9\n");
-  Split s = make_split(ds);
-  CHECK(s.users == std::vector<uint32_t>{0, 2});
-  CHECK(s.train_only_users == 2);
-  CHECK(s.train_events == 3 + 2 + 1 + 1);
-
-  const auto& a = ds.sequences[0];
-  CHECK(has_holdout(a));
-  CHECK(train_prefix_len(a) == 3);
-  CHECK(target_index(a, Fold::kValidation) == 3);  // item "4", predicted from items 1..3
-  CHECK(target_index(a, Fold::kTest) == 4);        // item "5", predicted from items 1..4
-  CHECK(ds.item_ids[a[target_index(a, Fold::kTest)].item] == "5");
-  const auto& b = ds.sequences[1];
-  CHECK_FALSE(has_holdout(b));
-  CHECK(train_prefix_len(b) == 2);
-  const auto& c = ds.sequences[2];
-  CHECK(train_prefix_len(c) == 1);
-  CHECK(target_index(c, Fold::kValidation) == 1);
-  CHECK(target_index(c, Fold::kTest) == 2);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Real excerpts in tests/fixtures (see tests/fixtures/README.md): no /work/shared needed.
-
-TEST_CASE("Fixtures: taobao (no header, positional)", "[data][fixtures]") {
-  ReadOptions o;
-  o.no_header = true;
-  o.columns = "user=0,item=1,category=2,action=3,time=4";
-  Dataset ds = read_files_ok({fixture("taobao_head60.csv")}, o);
-  check_invariants(ds);
-  CHECK(ds.num_events() == 60);
-  CHECK(ds.user_ids.size() == 60);
-  CHECK(ds.item_ids.size() == 60);
-  CHECK(ds.category_names.size() == 45);
-  CHECK(action_counts(ds) == std::map<std::string, size_t>{{"pv", 51}, {"cart", 4}, {"fav", 4}, {"buy", 1}});
-  CHECK(ds.user_ids[0] == "543462");
-  CHECK(ds.item_ids[0] == "1715");
-  CHECK(ds.category_names[ds.item_category[0]] == "1464116");
-  CHECK(ds.sequences[0][0].time == 1511658000);
-}
-
-TEST_CASE("Fixtures: JD train (gzip, datetime, action mapping)", "[data][fixtures]") {
-  ReadOptions o;
-  o.actions = "1=view,2=purchase,3=follow,4=comment";
-  Dataset ds = read_files_ok({fixture("jd_train_head60.csv.gz")}, o);
-  check_invariants(ds);
-  CHECK(ds.num_events() == 59);
-  CHECK(ds.user_ids.size() == 30);  // sessionId is preferred over user_id
-  CHECK(ds.user_ids[0] == "42");
-  CHECK(ds.item_ids.size() == 58);
-  CHECK(action_counts(ds) == std::map<std::string, size_t>{{"view", 56}, {"purchase", 3}});
-  CHECK(ds.sequences[0][0].time == 1519862406);
-
-  // The 'index' column holds the same times as unix seconds with a decimal: both parse to the same values.
-  o.columns = "user=user_id,item=sku_id,action=type,time=index";
-  Dataset by_index = read_files_ok({fixture("jd_train_head60.csv.gz")}, o);
-  CHECK(by_index.user_ids.size() == 30);
-  o.columns = "user=user_id,item=sku_id,action=type,time=action_time";
-  Dataset by_date = read_files_ok({fixture("jd_train_head60.csv.gz")}, o);
-  REQUIRE(by_index.sequences.size() == by_date.sequences.size());
-  for (size_t u = 0; u < by_index.sequences.size(); ++u) {
-    REQUIRE(by_index.sequences[u].size() == by_date.sequences[u].size());
-    for (size_t i = 0; i < by_index.sequences[u].size(); ++i)
-      CHECK(by_index.sequences[u][i].time == by_date.sequences[u][i].time);
-  }
-}
-
-TEST_CASE("Fixtures: Diginetica views + purchases", "[data][fixtures]") {
-  ReadReport rep;
-  Dataset ds = read_files_ok(
-      {fixture("diginetica_views_head60.csv"), fixture("diginetica_purchases_head60.csv.gz") + "#action=purchase"}, {},
-      &rep);
-  check_invariants(ds);
-  CHECK(ds.num_events() == 118);
-  CHECK(ds.user_ids.size() == 47);
-  CHECK(ds.item_ids.size() == 105);
-  CHECK(action_counts(ds) == std::map<std::string, size_t>{{"view", 59}, {"purchase", 59}});
-  // Session 1: ten views on one date keep file order (the stable sort of ties).
-  CHECK(items_of(ds, "1") == std::vector<std::string>{"81766", "31331", "32118", "9654", "32627", "33043", "12352",
-                                                      "35077", "36118", "129055"});
-  CHECK(ds.sequences[0][0].time == 1462752000);
-
-  Dataset views = read_files_ok({fixture("diginetica_views_head60.csv")});
-  CHECK(views.num_events() == 59);
-  CHECK(views.user_ids.size() == 13);
-  CHECK(views.item_ids.size() == 50);
-}
-
-TEST_CASE("Fixtures: YooChoose (tab, float seconds)", "[data][fixtures]") {
-  Dataset ds = read_files_ok({fixture("yoochoose_train_full_head60.txt")});
-  check_invariants(ds);
-  CHECK(ds.num_events() == 59);
-  CHECK(ds.user_ids.size() == 15);
-  CHECK(ds.item_ids.size() == 37);
-  CHECK(ds.user_ids[0] == "3");
-  CHECK(ds.sequences[0][0].time == 1396437466);
-  CHECK(items_of(ds, "3") == std::vector<std::string>{"214716935", "214832672"});
-}
-
-TEST_CASE("Fixtures: SASRec Video and S3-Rec Beauty", "[data][fixtures]") {
-  Dataset video = read_files_ok({fixture("video_head60.txt")});
-  check_invariants(video);
-  CHECK(video.num_events() == 60);
-  CHECK(video.user_ids.size() == 8);
-  CHECK(video.item_ids.size() == 54);
-  CHECK(video.item_ids[0] == "6393");
-
-  Dataset beauty = read_files_ok({fixture("beauty_head20.txt.gz")});
-  check_invariants(beauty);
-  CHECK(beauty.num_events() == 201);
-  CHECK(beauty.user_ids.size() == 20);
-  CHECK(beauty.item_ids.size() == 179);
-  CHECK(items_of(beauty, "1") == std::vector<std::string>{"1", "2", "3", "4", "5"});
-}
-
-TEST_CASE("Fixtures: OTTO CSV from scripts/otto-to-csv.mjs", "[data][fixtures]") {
-  ReadReport rep;
-  Dataset ds = read_files_ok({fixture("otto_head2.csv")}, {}, &rep);
-  check_invariants(ds);
-  CHECK(ds.num_events() == 308);
-  CHECK(ds.user_ids == std::vector<std::string>{"0", "1"});
-  CHECK(ds.item_ids.size() == 205);
-  CHECK(action_counts(ds) == std::map<std::string, size_t>{{"clicks", 279}, {"carts", 25}, {"orders", 4}});
-  CHECK(ds.sequences[0][0].time == 1659304800);  // ms -> s
-  REQUIRE(rep.file_notes.size() == 1);
-  CHECK(rep.file_notes[0].find("user=session item=aid action=type time=ts") != std::string::npos);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The full datasets in FORECART_DATA_DIR, checked against the counts in their READMEs.
-
-namespace {
-
-std::string data(const std::string& rel) {
-  return forecart::test::shared_data(rel);
-}
-
-}  // namespace
-
-TEST_CASE("Real data: SASRec / S3-Rec text sets", "[data][real][shared-data]") {
-  if (!forecart::test::have_shared_data("amazon_video_games_sasrec") ||
-      !forecart::test::have_shared_data("amazon_s3rec"))
-    return;
-  struct Expect {
-    const char* file;
-    size_t events, users, items;
-  };
-  for (const Expect& e : {Expect{"amazon_video_games_sasrec/Video.txt.gz", 287107, 31013, 23715},
-                          Expect{"amazon_s3rec/Beauty.txt.gz", 198502, 22363, 12101},
-                          Expect{"amazon_s3rec/Sports_and_Outdoors.txt.gz", 296337, 35598, 18357},
-                          Expect{"amazon_s3rec/Toys_and_Games.txt.gz", 167597, 19412, 11924}}) {
-    INFO(e.file);
-    ReadReport rep;
-    Dataset ds = read_files_ok({data(e.file)}, {}, &rep);
-    check_invariants(ds);
-    CHECK(ds.num_events() == e.events);
-    CHECK(ds.user_ids.size() == e.users);
-    CHECK(ds.item_ids.size() == e.items);
-    CHECK(rep.skipped == 0);
-  }
-}
-
-TEST_CASE("Real data: Taobao UserBehavior slice", "[data][real][shared-data]") {
-  if (!forecart::test::have_shared_data("taobao_userbehavior_slice")) return;
-  ReadOptions o;
-  o.no_header = true;
-  o.columns = "user=0,item=1,category=2,action=3,time=4";
-  ReadReport rep;
-  Dataset ds = read_files_ok({data("taobao_userbehavior_slice/UserBehavior.csv.gz")}, o, &rep);
-  check_invariants(ds);
-  CHECK(ds.num_events() == 110300);
-  CHECK(ds.user_ids.size() == 66454);
-  CHECK(ds.item_ids.size() == 84793);
-  CHECK(ds.category_names.size() == 3913);
-  CHECK(action_counts(ds) ==
-        std::map<std::string, size_t>{{"pv", 98361}, {"cart", 6063}, {"fav", 3383}, {"buy", 2493}});
-  size_t multi = 0;
-  for (const auto& s : ds.sequences) multi += s.size() >= 2;
-  CHECK(multi == 23779);
-  CHECK(rep.skipped == 0);
-}
-
-TEST_CASE("Real data: JD micro-behaviour demo", "[data][real][shared-data]") {
-  if (!forecart::test::have_shared_data("jd_microbehavior_demo")) return;
-  ReadOptions o;
-  o.actions = "1=view,2=purchase,3=follow,4=comment";
-  Dataset ds = read_files_ok({data("jd_microbehavior_demo/train.csv.gz")}, o);
-  check_invariants(ds);
-  CHECK(ds.num_events() == 27183);
-  CHECK(ds.user_ids.size() == 5052);  // sessions
-  CHECK(ds.item_ids.size() == 12195);
-  CHECK(action_counts(ds) ==
-        std::map<std::string, size_t>{{"view", 24365}, {"purchase", 1906}, {"follow", 448}, {"comment", 464}});
-  o.columns = "user=user_id,item=sku_id,action=type,time=action_time";
-  Dataset users = read_files_ok({data("jd_microbehavior_demo/train.csv.gz")}, o);
-  CHECK(users.user_ids.size() == 3520);
-
-  o.columns.clear();
-  CHECK(read_files_ok({data("jd_microbehavior_demo/test.csv.gz")}, o).num_events() == 2262);
-  Dataset tn = read_files_ok({data("jd_microbehavior_demo/test_new_item.csv.gz")}, o);
-  CHECK(tn.num_events() == 3177);
-  CHECK(tn.user_ids.size() == 644);
-  CHECK(tn.item_ids.size() == 2219);
-}
-
-TEST_CASE("Real data: YooChoose 100k", "[data][real][shared-data]") {
-  if (!forecart::test::have_shared_data("yoochoose_clicks_100k")) return;
-  struct Expect {
-    const char* file;
-    size_t events, sessions, items;
-  };
-  for (const Expect& e : {Expect{"train_full", 70278, 17794, 2933}, Expect{"test", 13568, 3416, 1771},
-                          Expect{"train_tr", 53254, 13629, 2873}, Expect{"train_valid", 16539, 4084, 2029}}) {
-    INFO(e.file);
-    Dataset ds =
-        read_files_ok({data(std::string("yoochoose_clicks_100k/yoochoose-clicks-100k_") + e.file + ".txt.gz")});
-    check_invariants(ds);
-    CHECK(ds.num_events() == e.events);
-    CHECK(ds.user_ids.size() == e.sessions);
-    CHECK(ds.item_ids.size() == e.items);
-  }
-}
-
-TEST_CASE("Real data: Diginetica views + purchases", "[data][real][shared-data]") {
-  if (!forecart::test::have_shared_data("diginetica")) return;
-  Dataset views = read_files_ok({data("diginetica/sample_train-item-views.csv.gz")});
-  CHECK(views.num_events() == 12391);
-  CHECK(views.user_ids.size() == 2986);
-  CHECK(views.item_ids.size() == 7139);
-  Dataset buys = read_files_ok({data("diginetica/train-purchases.csv.gz") + "#action=purchase"});
-  CHECK(buys.num_events() == 18025);
-  CHECK(buys.user_ids.size() == 12630);
-  CHECK(buys.item_ids.size() == 11244);
-  CHECK(buys.action_names == std::vector<std::string>{"purchase"});
-
-  Dataset both = read_files_ok({data("diginetica/sample_train-item-views.csv.gz"),
-                                data("diginetica/train-purchases.csv.gz") + "#action=purchase"});
-  check_invariants(both);
-  CHECK(both.num_events() == 12391 + 18025);
-  CHECK(both.user_ids.size() == 2986 + 12630 - 138);  // 138 sessions appear in both files
-  CHECK(action_counts(both) == std::map<std::string, size_t>{{"view", 12391}, {"purchase", 18025}});
-
-  // The category table reads too (item + category, no user): every row is an event of its own "user" column.
-  ReadOptions o;
-  o.columns = "user=categoryId,item=itemId,category=categoryId";
-  Dataset cats = read_files_ok({data("diginetica/product-categories.csv.gz")}, o);
-  CHECK(cats.item_ids.size() == 184047);
-  CHECK(cats.category_names.size() == 1217);
-}
-
-#include "data/filter.h"
-
-TEST_CASE("drop_rare_items removes rare items' events and emptied users, keeping order", "[data][filter]") {
-  auto ds =
-      forecart::data::read_events_text("user,item,time\nu1,a,1\nu1,b,2\nu2,a,3\nu3,c,4\nu2,b,5\nu1,a,6\n", "f.csv", {});
-  REQUIRE(ds.ok());
-  auto f = forecart::data::drop_rare_items(ds.value(), 2);
-  REQUIRE(f.item_ids == std::vector<std::string>{"a", "b"});
-  REQUIRE(f.user_ids == std::vector<std::string>{"u1", "u2"});  // u3 had only c
-  REQUIRE(f.sequences[0].size() == 3);
-  REQUIRE(f.sequences[0][2].item == 0);
-  REQUIRE(f.sequences[1][1].item == 1);
-  REQUIRE(f.sequences[1][1].user == 1);
-  REQUIRE(f.num_events() == 5);
-  REQUIRE(forecart::data::drop_rare_items(ds.value(), 1).num_events() == 6);
 }
