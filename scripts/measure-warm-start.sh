@@ -16,8 +16,9 @@ WARM_FLAGS=("$@")
 DATA=../shared/data/yoochoose_clicks_100k
 WORK=${WARM_DIR:-build/warm-start}
 mkdir -p "$WORK"
-cli=build/native/forecart
+cli=${FORECART_CLI:-build/native/forecart}  # e.g. a build with -DFORECART_TRAIN_ARCH (scripts/measure-scale.sh)
 [ -x "$cli" ] || { cmake --preset native >/dev/null && cmake --build --preset native --target forecart; }
+echo "forecart: $cli; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 
 # One TSV of the whole log, and the part before FRACTION of its time span.
 zcat "$DATA/yoochoose-clicks-100k_train_full.txt.gz" > "$WORK/all.tsv"
