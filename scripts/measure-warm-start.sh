@@ -6,13 +6,13 @@
 #   warm:    `forecart train --init-from old.fcm` on the whole log, with WARM_FLAGS.
 # Prints each run's training seconds (the training log's `seconds`, reading excluded) and the validation
 # NDCG@10 / HR@10 of its model over all validation users (`forecart eval --split valid`).
-# Usage: scripts/measure-warm-start.sh [FRACTION] [WARM_FLAGS...]   (defaults: 0.9 --patience 3)
+# Usage: [SEED=1] [FORECART_CLI=...] scripts/measure-warm-start.sh [FRACTION] [WARM_FLAGS...]   (defaults: 0.9 --patience 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FRACTION=${1:-0.9}
 shift || true
 WARM_FLAGS=("$@")
-[ ${#WARM_FLAGS[@]} -gt 0 ] || WARM_FLAGS=(--patience 3)
+[ ${#WARM_FLAGS[@]} -gt 0 ] || WARM_FLAGS=(--patience 1)
 DATA=../shared/data/yoochoose_clicks_100k
 WORK=${WARM_DIR:-build/warm-start}
 mkdir -p "$WORK"
@@ -29,7 +29,7 @@ awk -F'\t' -v cut="$cut" 'NR == 1 || $3 < cut' "$WORK/all.tsv" > "$WORK/early.ts
 echo "whole log: $(($(wc -l < "$WORK/all.tsv") - 1)) clicks; first $FRACTION of the span (before $cut):" \
   "$(($(wc -l < "$WORK/early.tsv") - 1)) clicks"
 
-COMMON=(--columns user=SessionId,item=ItemId,time=Time --threads 2 --seed 1)
+COMMON=(--columns user=SessionId,item=ItemId,time=Time --threads 2 --seed "${SEED:-1}")
 run() {  # NAME DATA FLAGS...
   local name=$1 data=$2
   shift 2
@@ -42,7 +42,7 @@ run warm "$WORK/all.tsv" --init-from "$WORK/old.fcm" "${WARM_FLAGS[@]}"
 
 for name in scratch warm; do
   $cli eval --model "$WORK/$name.fcm" --data "$WORK/all.tsv" --columns user=SessionId,item=ItemId,time=Time \
-    --split valid --json > "$WORK/$name.eval.json"
+    --split valid --json > "$WORK/$name.eval.json" 2> "$WORK/$name.eval.log"
 done
 python3 - "$WORK" <<'EOF'
 import json, sys
