@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "data/events.h"
 #include "data/synth_log.h"
 
 namespace forecart::cli {
@@ -35,11 +36,7 @@ Command add_synth_log(CLI::App& app) {
   sub->add_option("--seed", o->seed, "Random seed (same seed, same bytes)")->capture_default_str();
   auto format_opt = sub->get_option("--format");
   return {sub, [o, out, format_opt]() {
-            if (format_opt->count() == 0) {
-              const std::string& p = *out;
-              o->format =
-                  p.find(".jsonl") != std::string::npos || p.find(".ndjson") != std::string::npos ? "jsonl" : "csv";
-            }
+            if (format_opt->count() == 0) o->format = data::is_jsonl_name(*out) ? "jsonl" : "csv";  // as train reads it
             data::SynthLogReport rep;
             check(data::write_synth_log(*out, *o, &rep));
             fmt::print(stderr, "wrote {}: {} events, {} users, {} items, {} ({:.1f} MB uncompressed; synthetic)\n",

@@ -165,7 +165,8 @@ int run_train(TrainArgs& a) {
   j["data"] = a.data.files;
   j["out"] = a.out;
   j["seconds"] = res.seconds;
-  j["peak_rss_mb"] = std::round(peak_rss_mb());
+  const double peak_mb = peak_rss_mb();
+  j["peak_rss_mb"] = std::round(peak_mb);
   j["epochs"] = nlohmann::ordered_json::array();
   for (const auto& e : res.log)
     j["epochs"].push_back({{"epoch", e.epoch},
@@ -179,7 +180,7 @@ int run_train(TrainArgs& a) {
   const std::string log_path = log_path_for(a.out);
   write_text_atomically(log_path, j.dump(2) + "\n");
   fmt::print(stderr, "wrote {} ({} model, best epoch {} of {}, {:.0f}s, peak memory {:.0f} MB) and {}\n", a.out,
-             a.fp32 ? "fp32" : "int8", res.best_epoch, res.log.size(), res.seconds, peak_rss_mb(), log_path);
+             a.fp32 ? "fp32" : "int8", res.best_epoch, res.log.size(), res.seconds, peak_mb, log_path);
   return 0;
 }
 

@@ -58,6 +58,7 @@ class Builder {
   Status sasrec_line(std::string_view line, size_t line_no, const std::string& name);
   Status add_delimited(LineReader* in, const std::string& name, bool action_override);
   Status delimited_line(std::string_view line, size_t line_no, const std::string& name);
+  void push_note(std::string head, const std::string (&names)[kNumKinds], const bool (&read)[kNumKinds]);
   void note_layout(const std::string& name, bool has_header, const std::vector<std::string>& header);
   void note_times();
   Status add_jsonl(LineReader* in, const std::string& name, bool action_override);
@@ -110,10 +111,10 @@ class Builder {
   bool quotes_ = true;
   size_t num_fields_ = 0;
   int pos_[kNumKinds] = {-1, -1, -1, -1, -1};
-  std::string too_long_;
+  const std::string too_long_ = "item id longer than " + std::to_string(kMaxItemIdBytes) + " bytes";
   TimeReader time_;
-  size_t time_note_at_ = 0;  // where the time column's part of this file's note ends
-  std::string time_column_;  // "time column \"NAME\": " (or #POS) for messages
+  size_t time_note_at_ = std::string::npos;  // where the time column's part of this file's note ends (npos: none)
+  std::string time_column_;                  // "time column \"NAME\": " (or #POS) for messages
 };
 
 }  // namespace forecart::data::detail

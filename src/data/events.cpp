@@ -24,6 +24,12 @@ size_t Dataset::num_events() const {
   return n;
 }
 
+bool is_jsonl_name(std::string_view path) {
+  for (std::string_view ext : {".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"})
+    if (path.size() >= ext.size() && detail::iequals(path.substr(path.size() - ext.size()), ext)) return true;
+  return false;
+}
+
 namespace detail {
 
 Status Builder::malformed(const std::string& name, size_t line, const std::string& reason) {
@@ -111,7 +117,6 @@ Status Builder::add_file(LineReader* in, const std::string& name, const std::str
 
 Status Builder::add_sasrec(LineReader* in, const std::string& name) {
   report_->file_notes.push_back(name + ": SASRec text (user item item ...), action=(" + const_action_name_ + ")");
-  too_long_ = "item id longer than " + std::to_string(kMaxItemIdBytes) + " bytes";
   FORECART_RETURN_IF_ERROR(sasrec_line(first_line_, first_line_no_, name));
   std::string_view line;
   while (in->next(&line)) FORECART_RETURN_IF_ERROR(sasrec_line(line, in->line_no(), name));
@@ -165,7 +170,6 @@ Status Builder::add_delimited(LineReader* in, const std::string& name, bool acti
   if (action_override) pos_[kAction] = -1;
   note_layout(name, has_header, header);
 
-  too_long_ = "item id longer than " + std::to_string(kMaxItemIdBytes) + " bytes";
   if (!has_header) FORECART_RETURN_IF_ERROR(delimited_line(first_line_, first_line_no_, name));
   std::string_view line;
   while (in->next(&line)) FORECART_RETURN_IF_ERROR(delimited_line(line, in->line_no(), name));
@@ -173,28 +177,39 @@ Status Builder::add_delimited(LineReader* in, const std::string& name, bool acti
   return Status::Ok();
 }
 
-// Describes the layout chosen for this file in the report, for logs.
-void Builder::note_layout(const std::string& name, bool has_header, const std::vector<std::string>& header) {
-  std::string note = name + ": csv '" + (delim_ == '\t' ? std::string("\\t") : std::string(1, delim_)) + "'" +
-                     (has_header ? " header" : " no header");
+// Files one file's note in the report: `head` (format and layout), then " kind=NAME" for each column read
+// (read[k]; an action column not read is the file's constant action). Remembers where the time column's part
+// ends, for note_times.
+void Builder::push_note(std::string head, const std::string (&names)[kNumKinds], const bool (&read)[kNumKinds]) {
+  time_note_at_ = std::string::npos;
   for (int k = 0; k < kNumKinds; ++k) {
-    if (pos_[k] >= 0) {
-      note += std::string(" ") + kKindNames[k] + "=" + (has_header ? header[pos_[k]] : "#" + std::to_string(pos_[k]));
+    if (read[k]) {
+      head += std::string(" ") + kKindNames[k] + "=" + names[k];
+      if (k == kTime) time_note_at_ = head.size();
     } else if (k == kAction) {
-      note += " action=(" + const_action_name_ + ")";
-    }
-    if (k == kTime && pos_[k] >= 0) {
-      time_note_at_ = note.size();
-      time_column_ =
-          "time column " + (has_header ? "\"" + header[pos_[k]] + "\"" : "#" + std::to_string(pos_[k])) + ": ";
+      head += " action=(" + const_action_name_ + ")";
     }
   }
-  report_->file_notes.push_back(std::move(note));
+  report_->file_notes.push_back(std::move(head));
+}
+
+// Describes the layout chosen for this file in the report, for logs.
+void Builder::note_layout(const std::string& name, bool has_header, const std::vector<std::string>& header) {
+  std::string names[kNumKinds];
+  bool read[kNumKinds];
+  for (int k = 0; k < kNumKinds; ++k) {
+    read[k] = pos_[k] >= 0;
+    if (read[k]) names[k] = has_header ? header[pos_[k]] : "#" + std::to_string(pos_[k]);
+  }
+  if (read[kTime]) time_column_ = "time column " + (has_header ? "\"" + names[kTime] + "\"" : names[kTime]) + ": ";
+  push_note(name + ": csv '" + (delim_ == '\t' ? std::string("\\t") : std::string(1, delim_)) + "'" +
+                (has_header ? " header" : " no header"),
+            names, read);
 }
 
 // Adds how the times were read (the unit chosen, the zone) after "time=NAME" in the file's note.
 void Builder::note_times() {
-  if (pos_[kTime] < 0) return;
+  if (time_note_at_ == std::string::npos) return;
   const std::string how = time_.note();
   if (!how.empty()) report_->file_notes.back().insert(time_note_at_, " " + how);
 }
@@ -217,7 +232,6 @@ Status Builder::delimited_line(std::string_view line, size_t line_no, const std:
 Status Builder::add_jsonl(LineReader* in, const std::string& name, bool action_override) {
   FORECART_RETURN_IF_ERROR(json_.start_file(spec_, !action_override, name));
   time_column_ = "time \"" + json_.path(kTime) + "\": ";
-  too_long_ = "item id longer than " + std::to_string(kMaxItemIdBytes) + " bytes";
   FORECART_RETURN_IF_ERROR(jsonl_line(first_line_, first_line_no_, name));
   std::string_view line;
   while (in->next(&line)) FORECART_RETURN_IF_ERROR(jsonl_line(line, in->line_no(), name));
@@ -237,20 +251,16 @@ Status Builder::jsonl_line(std::string_view line, size_t line_no, const std::str
 // Describes how a JSON Lines file was read, like note_layout: "t.jsonl: jsonl sessions events=events user=session
 // item=aid action=type time=ts".
 void Builder::note_jsonl(const std::string& name) {
-  std::string note = name + ": jsonl";
-  if (!json_.decided()) note += " (no line held the item)";
-  if (json_.sessions()) note += " sessions events=" + json_.events_path();
+  std::string head = name + ": jsonl";
+  if (!json_.decided()) head += " (no line held the item)";
+  if (json_.sessions()) head += " sessions events=" + json_.events_path();
+  std::string names[kNumKinds];
+  bool read[kNumKinds];
   for (int k = 0; k < kNumKinds; ++k) {
-    const std::string& path = json_.path(k);
-    pos_[k] = path.empty() ? -1 : k;  // only whether the column is read (note_times)
-    if (!path.empty()) {
-      note += std::string(" ") + kKindNames[k] + "=" + path;
-    } else if (k == kAction) {
-      note += " action=(" + const_action_name_ + ")";
-    }
-    if (k == kTime) time_note_at_ = note.size();
+    names[k] = json_.path(k);
+    read[k] = !names[k].empty();
   }
-  report_->file_notes.push_back(std::move(note));
+  push_note(std::move(head), names, read);
   note_times();
 }
 

@@ -108,6 +108,10 @@ struct ReadReport {
 Result<Dataset> read_events(const std::vector<std::string>& paths, const ReadOptions& opts,
                             ReadReport* report = nullptr);
 
+// Whether format "auto" reads a file of this name as JSON Lines whatever its first line: a name ending .jsonl or
+// .ndjson, also followed by .gz (case-insensitive).
+bool is_jsonl_name(std::string_view path);
+
 // The same from in-memory text (for tests): name is used in messages and may carry "#action=NAME".
 Result<Dataset> read_events_text(const std::string& text, const std::string& name, const ReadOptions& opts,
                                  ReadReport* report = nullptr);

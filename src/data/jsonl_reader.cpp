@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "data/events.h"
 #include "data/line_split.h"
 
 namespace forecart::data::detail {
@@ -277,11 +278,7 @@ bool JsonlReader::Impl::fill(const Json& ev, const Json& line, EventFields* f, s
 }
 
 bool looks_like_jsonl(std::string_view name, std::string_view first_line) {
-  auto ends_with = [&name](std::string_view tail) {
-    return name.size() >= tail.size() && iequals(name.substr(name.size() - tail.size()), tail);
-  };
-  for (std::string_view ext : {".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"})
-    if (ends_with(ext)) return true;
+  if (is_jsonl_name(name)) return true;
   const std::string_view t = trim(first_line);
   return !t.empty() && t.front() == '{';
 }

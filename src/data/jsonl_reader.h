@@ -26,8 +26,7 @@ namespace forecart::data::detail {
 
 constexpr int kMaxJsonDepth = 64;  // deeper nesting makes the line malformed (and bounds the parse)
 
-// Format auto-detection: a name ending .jsonl or .ndjson (also followed by .gz), or a first non-blank line that
-// starts with '{'.
+// Format auto-detection: is_jsonl_name(name) (events.h), or a first non-blank line that starts with '{'.
 bool looks_like_jsonl(std::string_view name, std::string_view first_line);
 
 class JsonlReader {

@@ -91,9 +91,9 @@ class Sink {
 
 constexpr const char* kActions[] = {"view", "cart", "purchase"};
 
-void write_event(const SynthLogOptions& o, uint64_t user, uint32_t item, int action, uint32_t category, int64_t t,
+void write_event(bool csv, uint64_t user, uint32_t item, int action, uint32_t category, int64_t t,
                  fmt::memory_buffer& out) {
-  if (o.format == "csv") {
+  if (csv) {
     fmt::format_to(std::back_inserter(out), "u{},i{},{},{},c{}\n", user, item + 1, kActions[action], t, category + 1);
     return;
   }
@@ -131,10 +131,10 @@ Status write_synth_log(const std::string& path, const SynthLogOptions& o, SynthL
   std::exponential_distribution<double> session_gap(1.0 / (3 * 86400.0)), click_gap(1.0 / 45.0);
   std::uniform_int_distribution<int64_t> first_time(o.start, o.start + int64_t{o.days} * 86400 - 1);
 
+  const bool csv = o.format == "csv";
   Sink sink;
   FORECART_RETURN_IF_ERROR(sink.open(path));
-  if (o.format == "csv")
-    fmt::format_to(std::back_inserter(sink.buffer()), "user_id,item_id,event_type,timestamp,category_id\n");
+  if (csv) fmt::format_to(std::back_inserter(sink.buffer()), "user_id,item_id,event_type,timestamp,category_id\n");
   SynthLogReport rep;
   std::vector<uint32_t> recent;  // the user's items, newest last
   for (uint64_t user = 1; rep.events < o.events; ++user) {
@@ -145,7 +145,7 @@ Status write_synth_log(const std::string& path, const SynthLogOptions& o, SynthL
     int64_t t = first_time(rng);
     uint64_t done = 0;
     auto emit = [&](uint32_t item, int action) {
-      write_event(o, user, item, action, cat.category[item], t, sink.buffer());
+      write_event(csv, user, item, action, cat.category[item], t, sink.buffer());
       ++done;
       ++rep.events;
     };

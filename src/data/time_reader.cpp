@@ -93,12 +93,13 @@ bool TimeReader::read(std::string_view value, int64_t* out, std::string* reason)
 }
 
 bool TimeReader::parses(std::string_view value) const {
+  if (!has_format_) {
+    int64_t t;
+    return parse_time(value, &t);  // the same forms as read(), without the unit and the range
+  }
   const std::string_view s = unquote_time(value);
   CivilTime c;
-  EpochNumber n;
-  if (s.empty()) return false;
-  if (has_format_) return format_.parse(s, &c);
-  return starts_like_date(s) ? parse_iso_datetime(s, &c) : parse_epoch_number(s, &n);
+  return !s.empty() && format_.parse(s, &c);
 }
 
 std::string TimeReader::note() const {

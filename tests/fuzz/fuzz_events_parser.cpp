@@ -15,7 +15,6 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -251,13 +250,7 @@ Outcome read_file(const std::string& text, const std::string& name, const ReadOp
   // A name that says JSON Lines decides the format, so the file's name must say so too.
   const size_t suffix = name.rfind("#action=");
   const std::string base = name.substr(0, suffix);
-  bool jsonl_name = false;
-  for (std::string ext : {".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"}) {
-    jsonl_name =
-        jsonl_name || (base.size() >= ext.size() &&
-                       std::equal(ext.begin(), ext.end(), base.end() - static_cast<long>(ext.size()),
-                                  [](char e, char c) { return std::tolower(static_cast<unsigned char>(c)) == e; }));
-  }
+  const bool jsonl_name = is_jsonl_name(base);
   const std::string path = dir + (jsonl_name ? ".jsonl" : ".csv");
   gzFile f = gzopen(path.c_str(), gzip ? "wb1" : "wbT");  // T: plain, no gzip header
   FUZZ_CHECK(f != nullptr, "cannot write %s", path.c_str());

@@ -2,19 +2,15 @@
 // fails, a mapped column that is missing, a gzip that ends early, a line over the reader's limit, a missing file,
 // bad time options. Each must be one line on stderr naming the file (and the line where there is one) and the
 // reason, exit with a code in 1-127, and write no model and no training log.
-#include <sys/wait.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "cli_run.h"
 #include "data/line_reader.h"
 #include "data_test_util.h"
 
@@ -22,22 +18,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int code;
-  std::string err;
-};
-
+using Run = forecart::test::CliRun;
 using Scratch = forecart::test::TempDir;
 
 // Runs `forecart train ARGS --out DIR/m.fcm` (tiny model) and checks what every failure must satisfy.
 Run train_fails(const Scratch& dir, const std::string& args) {
-  const std::string out = dir.file("m.fcm"), err_path = dir.file("stderr.txt");
-  const std::string cmd = std::string(FORECART_CLI) + " train " + args + " --out " + out +
-                          " --epochs 1 --dim 8 --layers 1 --max-len 4 2>" + err_path;
-  const int status = std::system(cmd.c_str());
-  Run r{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), ""};
-  std::ifstream e(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
+  const std::string out = dir.file("m.fcm");
+  const std::string cmd = "train " + args + " --out " + out + " --epochs 1 --dim 8 --layers 1 --max-len 4";
+  Run r = forecart::test::run_cli(cmd);
   INFO(cmd << "\n" << r.err);
   CHECK(r.code >= 1);
   CHECK(r.code <= 127);
