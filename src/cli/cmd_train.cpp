@@ -25,6 +25,7 @@ struct TrainArgs {
   DataArgs data;
   std::string out;
   bool fp32 = false;
+  std::string fp32_twin;  // also write the fp32 model of the same weights here
   std::string activation = "gelu";
   train::TrainerOptions opt;
   double minutes = 0;
@@ -126,6 +127,22 @@ nlohmann::ordered_json model_card(const TrainArgs& a, const data::Dataset& ds, c
                       {"items_kept", res.warm.kept},
                       {"items_new", res.warm.added},
                       {"items_removed", res.warm.removed}};
+  if (a.opt.fit_evidence) {
+    const EvidenceParams& p = res.evidence.params;
+    const train::EvidenceFitReport& f = res.evidence_fit;
+    j["evidence"] = {{"follow_top", a.opt.evidence.follow_top},
+                     {"follow_entries", res.evidence.follow.items.size()},
+                     {"follow_bump", p.follow_bump},
+                     {"follow_slope", p.follow_slope},
+                     {"repeat_bump", p.repeat_bump},
+                     {"repeat_slope", p.repeat_slope},
+                     {"repeat_decay", p.repeat_decay},
+                     {"valid_users", f.users},
+                     {"valid_ndcg@10_model_alone", f.ndcg10_before},
+                     {"valid_ndcg@10", f.ndcg10_after},
+                     {"valid_hr@10_model_alone", f.hr10_before},
+                     {"valid_hr@10", f.hr10_after}};
+  }
   j["items"] = ds.item_ids.size();
   j["users"] = ds.user_ids.size();
   j["train_sequences"] = res.train_sequences;
@@ -159,8 +176,27 @@ int run_train(TrainArgs& a) {
   ModelMeta meta = res.meta;
   meta.card = j.dump();
   Model m = Model::from_weights(res.weights, std::move(meta), /*quantize=*/!a.fp32);
+  m.evidence = res.evidence;
   check(write_model_file(m, a.out));
+  if (!a.fp32_twin.empty()) {
+    nlohmann::ordered_json twin_card = j;
+    twin_card["weights"] = "fp32";
+    ModelMeta twin_meta = res.meta;
+    twin_meta.card = twin_card.dump();
+    Model twin = Model::from_weights(res.weights, std::move(twin_meta), /*quantize=*/false);
+    twin.evidence = res.evidence;
+    check(write_model_file(twin, a.fp32_twin));
+  }
   std::remove(a.opt.checkpoint_path.c_str());  // finished: the checkpoint has served its purpose
+  if (a.opt.fit_evidence) {
+    const train::EvidenceFitReport& f = res.evidence_fit;
+    const EvidenceParams& p = res.evidence.params;
+    fmt::print(stderr,
+               "evidence: follow {:+.2f} {:+.2f} ln F ({} entries), repeat {:+.2f} {:+.2f} ln R (decay {:.2f}): "
+               "valid NDCG@10 {:.4f} -> {:.4f}, HR@10 {:.4f} -> {:.4f} ({} users)\n",
+               p.follow_bump, p.follow_slope, res.evidence.follow.items.size(), p.repeat_bump, p.repeat_slope,
+               p.repeat_decay, f.ndcg10_before, f.ndcg10_after, f.hr10_before, f.hr10_after, f.users);
+  }
 
   j["data"] = a.data.files;
   j["out"] = a.out;
@@ -193,11 +229,16 @@ Command add_train(CLI::App& app) {
   add_data_options(sub, &a->data);
   sub->add_option("--out", a->out, "Output model file (.fcm); the training log goes to OUT.train.json")->required();
   sub->add_flag("--fp32", a->fp32, "Write an fp32 model instead of int8");
+  sub->add_option("--fp32-twin", a->fp32_twin,
+                  "Also write the fp32 model of the same trained weights to this file (to measure what int8 costs)");
   sub->add_option("--epochs", o.epochs, "Maximum epochs")->check(CLI::Range(1, 100000))->capture_default_str();
   sub->add_option("--dim", o.model.dim, "Model width d")->check(CLI::Range(2, 1024))->capture_default_str();
   sub->add_option("--layers", o.model.layers, "Transformer blocks")->check(CLI::Range(0, 16))->capture_default_str();
   sub->add_option("--heads", o.model.heads, "Attention heads (divides dim)")
       ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  sub->add_option("--ffn-dim", o.model.ffn_dim, "Feed-forward width (0 = 4 x dim)")
+      ->check(CLI::Range(0, 8192))
       ->capture_default_str();
   sub->add_option("--max-len", o.model.max_len, "Events attended to")->check(CLI::Range(1, 512))->capture_default_str();
   sub->add_option("--activation", a->activation, "gelu or relu")
@@ -224,6 +265,11 @@ Command add_train(CLI::App& app) {
                   "Warm start from an older model of the same shape (retraining): items still in the data keep "
                   "their rows, new ones start fresh, removed ones drop out")
       ->check(CLI::ExistingFile);
+  sub->add_option("--follow-top", o.evidence.follow_top,
+                  "Followers kept per item for the \"customers also viewed\" term (0 = no such term)")
+      ->capture_default_str();
+  sub->add_flag("!--no-evidence", o.fit_evidence,
+                "Train the model alone: no follow/repeat terms fitted on the validation split");
   sub->add_flag("--dry-run", a->dry_run, "Read the data and print its report, then stop (nothing written)");
   sub->add_flag(
       "--resume", o.resume,

@@ -83,6 +83,10 @@ enum class FcmSectionTag : uint32_t {
   // Skippable. Record "json" (utf8): a JSON object describing how the model was made (data,
   // options, figures); kept as ModelMeta::card, never interpreted by the reader.
   kModelCard = 1,
+  // Not skippable (it changes the scores). Records "params" (f32[5]: follow_bump, follow_slope,
+  // repeat_bump, repeat_slope, repeat_decay) and the follow table "follow_offsets" (u32[V + 1]),
+  // "follow_items" (u32[nnz]), "follow_weights" (f32[nnz]), all three or none: model/evidence.h.
+  kEvidence = 2,
 };
 constexpr uint32_t kFcmSectionSkippable = 1;  // flags bit 0
 constexpr uint32_t kMaxSections = 64;

@@ -1,6 +1,7 @@
 // The .fcm sections (see fcm_sections.h and spec item 10b in format/fcm.h).
 #include "format/fcm_sections.h"
 
+#include <cstring>
 #include <unordered_set>
 
 namespace forecart::fcm_internal {
@@ -8,13 +9,16 @@ namespace forecart::fcm_internal {
 namespace {
 
 bool known_tag(uint32_t tag) {
-  return tag == static_cast<uint32_t>(FcmSectionTag::kModelCard);
+  return tag == static_cast<uint32_t>(FcmSectionTag::kModelCard) ||
+         tag == static_cast<uint32_t>(FcmSectionTag::kEvidence);
 }
 
 const char* tag_name(uint32_t tag) {
   switch (static_cast<FcmSectionTag>(tag)) {
     case FcmSectionTag::kModelCard:
       return "model_card";
+    case FcmSectionTag::kEvidence:
+      return "evidence";
   }
   return "?";
 }
@@ -101,6 +105,21 @@ std::vector<SectionBlob> encode_sections(const Model& m) {
     w.finish();
     out.push_back(std::move(b));
   }
+  const Evidence& e = m.evidence;
+  if (e.active() || !e.follow.empty()) {
+    SectionBlob b{FcmSectionTag::kEvidence, 0, {}};
+    RecordWriter w(&b.bytes);
+    const EvidenceParams& p = e.params;
+    const float params[5] = {p.follow_bump, p.follow_slope, p.repeat_bump, p.repeat_slope, p.repeat_decay};
+    w.f32("params", params, 5);
+    if (!e.follow.empty()) {
+      w.u32("follow_offsets", e.follow.offsets.data(), e.follow.offsets.size());
+      w.u32("follow_items", e.follow.items.data(), e.follow.items.size());
+      w.f32("follow_weights", e.follow.weights.data(), e.follow.weights.size());
+    }
+    w.finish();
+    out.push_back(std::move(b));
+  }
   return out;
 }
 
@@ -130,6 +149,41 @@ Status parse_section_table(Cursor& cur, uint64_t data_begin, uint64_t data_end, 
   return Status::Ok();
 }
 
+namespace {
+
+template <typename T>
+void copy_record(const Record& r, std::vector<T>* out) {
+  out->resize(r.count);
+  for (size_t i = 0; i < r.count; ++i) std::memcpy(&(*out)[i], r.data + 4 * i, 4);  // little-endian, as written
+}
+
+Status decode_evidence(const std::vector<Record>& records, Model* m) {
+  const Record* params = find(records, "params");
+  if (!params || params->dtype != FcmDtype::kF32 || params->count != 5)
+    return corrupt_model("section evidence needs an f32 record 'params' of 5 values");
+  float p[5];
+  std::memcpy(p, params->data, sizeof(p));
+  Evidence& e = m->evidence;
+  e.params = {p[0], p[1], p[2], p[3], p[4]};
+  if (Status s = e.params.validate(); !s.ok()) return corrupt_model("section " + s.message());
+  const Record* off = find(records, "follow_offsets");
+  const Record* items = find(records, "follow_items");
+  const Record* weights = find(records, "follow_weights");
+  if (off || items || weights) {
+    if (!off || !items || !weights || off->dtype != FcmDtype::kU32 || items->dtype != FcmDtype::kU32 ||
+        weights->dtype != FcmDtype::kF32)
+      return corrupt_model("section evidence: the follow table needs u32 offsets, u32 items and f32 weights");
+    copy_record(*off, &e.follow.offsets);
+    copy_record(*items, &e.follow.items);
+    copy_record(*weights, &e.follow.weights);
+    if (Status s = e.follow.validate(m->config.vocab()); !s.ok())
+      return corrupt_model("section evidence: " + s.message());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status decode_sections(const uint8_t* data, const std::vector<SectionInfo>& sections, Model* m) {
   for (const SectionInfo& s : sections) {
     if (!known_tag(s.tag)) continue;  // skippable, checked by parse_section_table
@@ -141,6 +195,8 @@ Status decode_sections(const uint8_t* data, const std::vector<SectionInfo>& sect
         return corrupt_model("section model_card needs a UTF-8 record 'json' of at most " + n2s(kMaxModelCardBytes) +
                              " bytes");
       m->meta.card.assign(reinterpret_cast<const char*>(r->data), r->count);
+    } else if (s.tag == static_cast<uint32_t>(FcmSectionTag::kEvidence)) {
+      FORECART_RETURN_IF_ERROR(decode_evidence(records, m));
     }
   }
   return Status::Ok();

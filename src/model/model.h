@@ -9,6 +9,7 @@
 
 #include "core/status.h"
 #include "model/config.h"
+#include "model/evidence.h"
 #include "quant/q8.h"
 
 namespace forecart {
@@ -38,6 +39,7 @@ struct Model {
   ModelMeta meta;
   ItemTable items;
   ModelWeights rest;  // every parameter except item_emb (layout built without it)
+  Evidence evidence;  // follow/repeat terms (model/evidence.h); inactive when the file has none
 
   // Vocab id of a storefront id, 0 (unknown) when absent.
   uint32_t item_index(const std::string& id) const;

@@ -1,6 +1,7 @@
 // The catalogue scorer (see scorer.h).
 #include "model/scorer.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/kernels.h"
@@ -9,9 +10,36 @@
 namespace forecart {
 
 Scorer::Scorer(const Model& m)
-    : model_(m), bias_(m.rest.arena.data() + m.rest.layout.find("item_bias")->offset), q_(m.config.dim) {}
+    : model_(m),
+      bias_(m.rest.arena.data() + m.rest.layout.find("item_bias")->offset),
+      q_(m.config.dim),
+      window_items_(m.config.max_len) {
+  sparse_.reserve(64);
+}
 
-void Scorer::logits(const float* state, float* out) const {
+void Scorer::logits(const Predictor& p, float* out) const {
+  base_logits(p.state(), out);
+  add_evidence(p.tokens(), p.window(), out);
+}
+
+float Scorer::logit(const Predictor& p, uint32_t id) const {
+  float z = base_logit(p.state(), id);
+  if (model_.evidence.active()) {
+    const size_t n = std::min(p.window(), window_items_.size());
+    for (size_t i = 0; i < n; ++i) window_items_[i] = p.tokens()[i].item;
+    z += evidence_term(model_.evidence, window_items_.data(), n, id);
+  }
+  return z;
+}
+
+void Scorer::add_evidence(const Token* window, size_t n, float* logits) const {
+  if (!model_.evidence.active()) return;
+  n = std::min(n, window_items_.size());
+  for (size_t i = 0; i < n; ++i) window_items_[i] = window[i].item;
+  forecart::add_evidence(model_.evidence, window_items_.data(), n, logits, &sparse_);
+}
+
+void Scorer::base_logits(const float* state, float* out) const {
   const ItemTable& t = model_.items;
   if (t.quantized) {
     const float scale = quantize_row_q8_ref(state, t.cols, q_.data());
@@ -21,7 +49,7 @@ void Scorer::logits(const float* state, float* out) const {
   }
 }
 
-float Scorer::logit(const float* state, uint32_t id) const {
+float Scorer::base_logit(const float* state, uint32_t id) const {
   const ItemTable& t = model_.items;
   float out = 0.0f;
   if (t.quantized) {

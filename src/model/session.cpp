@@ -46,7 +46,7 @@ void Session::prepare_scores() {
     log_norm_ = 0.0f;
     return;
   }
-  scorer_.logits(predictor_.state(), logits_.data());
+  scorer_.logits(predictor_, logits_.data());
   // Only the normaliser is needed here: probabilities are computed for the items that are returned.
   log_norm_ = scorer_.log_normaliser(logits_.data());
   keys_ = logits_.data();
@@ -134,7 +134,7 @@ Status Session::explain(const std::vector<uint32_t>& items, std::vector<float>* 
     if (id >= V) return invalid_argument("explain: item index outside the vocabulary");
   out->resize(items.size() * W);
   for (size_t i = 0; i < items.size(); ++i)  // each row starts at the item's logit with the whole window
-    std::fill(out->begin() + i * W, out->begin() + (i + 1) * W, scorer_.logit(predictor_.state(), items[i]));
+    std::fill(out->begin() + i * W, out->begin() + (i + 1) * W, scorer_.logit(predictor_, items[i]));
   const Token* toks = predictor_.tokens();
   for (size_t j = 0; j < W; ++j) {
     size_t n = 0;
@@ -142,7 +142,7 @@ Status Session::explain(const std::vector<uint32_t>& items, std::vector<float>* 
       if (i != j) without_[n++] = toks[i];
     FORECART_RETURN_IF_ERROR(scratch_.assign(without_.data(), n));
     // With no event left the state is zero and the logit is the item's bias alone.
-    for (size_t i = 0; i < items.size(); ++i) (*out)[i * W + j] -= scorer_.logit(scratch_.state(), items[i]);
+    for (size_t i = 0; i < items.size(); ++i) (*out)[i * W + j] -= scorer_.logit(scratch_, items[i]);
   }
   return Status::Ok();
 }

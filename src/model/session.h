@@ -53,7 +53,7 @@ class Session {
   Status explain(const std::vector<uint32_t>& items, std::vector<float>* out);
 
   // Raw next-item logits [vocab] of the current state (index 0 is the unknown id).
-  void logits(float* out) const { scorer_.logits(predictor_.state(), out); }
+  void logits(float* out) const { scorer_.logits(predictor_, out); }
 
   const Predictor& predictor() const { return predictor_; }
   const Model& model() const { return predictor_.model(); }

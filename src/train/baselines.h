@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "data/events.h"
+#include "model/evidence.h"
 
 namespace forecart::train {
 
@@ -24,12 +25,13 @@ class ItemBaselines {
   static ItemBaselines build(const data::Dataset& ds, const std::vector<uint32_t>& item_map, size_t V);
 
   // scores[V] of one baseline for a history of vocab ids, oldest first (index 0 is never a candidate).
-  void score(size_t kind, const uint32_t* history, size_t n, float* scores) const;
+  // scratch: the caller's buffer (one per thread).
+  void score(size_t kind, const uint32_t* history, size_t n, float* scores, SparseScores* scratch) const;
 
  private:
   size_t V_ = 0;
-  std::vector<float> prior_;                                   // [V] popularity scaled into [0, 1e-3]: the tie-breaker
-  std::vector<std::vector<std::pair<uint32_t, float>>> cooc_;  // [V] followers and their weights
+  std::vector<float> prior_;  // [V] popularity scaled into [0, 1e-3]: the tie-breaker
+  FollowTable follow_;        // every follower of every item (train/follow_table.h)
 };
 
 }  // namespace forecart::train

@@ -112,6 +112,7 @@ struct Worker {
   std::vector<float> scores;
   std::vector<uint8_t> masked, interacted;
   std::vector<uint32_t> negatives, history;
+  SparseScores sparse;
   Worker(const Model& model, size_t V) : p(model), scorer(model), scores(V), masked(V, 0), interacted(V, 0) {}
 };
 
@@ -126,7 +127,7 @@ void predict_case(const EvalContext& ctx, const Case& cs, Worker& w, float* acti
   if (start > 0) w.p.set_previous_time(seq[start - 1].time);
   for (size_t i = start; i < n; ++i) (void)w.p.push(w.history[i], ctx.map.actions[seq[i].action], seq[i].time);
   w.p.action_probs(action_probs);
-  w.scorer.logits(w.p.state(), w.scores.data());
+  w.scorer.logits(w.p, w.scores.data());
 }
 
 // Ranks the case's target by the model's scores (from predict_case), then by each baseline's, into part.
@@ -141,7 +142,7 @@ void rank_case(const EvalContext& ctx, const Case& cs, Worker& w, Partial& part)
   part.model.add_full(full_rank(w.scores.data(), V, cs.target, mask));
   part.model.add_sampled(sampled_rank(w.scores.data(), cs.target, w.negatives));
   for (size_t k = 0; k < ctx.nb; ++k) {
-    ctx.base.score(k, w.history.data(), w.history.size(), w.scores.data());
+    ctx.base.score(k, w.history.data(), w.history.size(), w.scores.data(), &w.sparse);
     part.baselines[k].add_full(full_rank(w.scores.data(), V, cs.target, mask));
     part.baselines[k].add_sampled(sampled_rank(w.scores.data(), cs.target, w.negatives));
   }
@@ -157,6 +158,7 @@ void evaluate_part(const EvalContext& ctx, size_t b, size_t e, size_t t, Partial
   part.baselines.resize(ctx.nb);
   for (size_t u = b; u < e; ++u) {
     predict_case(ctx, ctx.cases[u], w, action_probs + u * ctx.A);
+    if (ctx.opts.on_case) ctx.opts.on_case(u, ctx.cases[u].target, w.scores.data(), w.p);
     rank_case(ctx, ctx.cases[u], w, part);
     const size_t now = ++done;
     if (ctx.opts.progress && t == 0 && (u - b) % 64 == 63) ctx.opts.progress(now, ctx.cases.size());

@@ -21,6 +21,7 @@
 #include "data/events.h"
 #include "data/split.h"
 #include "model/model.h"
+#include "model/predictor.h"
 #include "train/metrics.h"
 
 namespace forecart::train {
@@ -37,6 +38,9 @@ struct EvalOptions {
   bool baselines = true;
   size_t max_users = 0;  // 0 = all held-out users; else an evenly spaced subset (fast validation)
   std::function<void(size_t done, size_t total)> progress;  // optional
+  // Optional, called from the worker threads once per case (index 0..users-1, each once) with the
+  // target's vocab id (0 = unknown), the model's logits [V] and the predictor holding the window.
+  std::function<void(size_t index, uint32_t target, const float* logits, const Predictor& p)> on_case;
 };
 
 struct NamedReport {

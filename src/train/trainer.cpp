@@ -306,6 +306,13 @@ Result<TrainResult> train_model(const data::Dataset& ds, const TrainerOptions& o
   res.train_sequences = loop.windows.size();
   res.train_tokens = tokens;
   res.warm = warm;
+  if (o.fit_evidence && res.best_epoch > 0) {
+    Model m = Model::from_weights(res.weights, res.meta, /*quantize=*/false);
+    EvidenceFitOptions eo = o.evidence;
+    eo.threads = go.threads;
+    FORECART_RETURN_IF_ERROR(fit_evidence(ds, eo, &m, &res.evidence_fit));
+    res.evidence = std::move(m.evidence);
+  }
   return res;
 }
 

@@ -13,6 +13,7 @@
 #include "data/events.h"
 #include "model/model.h"
 #include "train/adam.h"
+#include "train/evidence_fit.h"
 #include "train/graph.h"
 #include "train/loop_state.h"
 #include "train/warm_start.h"
@@ -35,6 +36,9 @@ struct TrainerOptions {
   std::string checkpoint_path;
   uint32_t checkpoint_every = 200;
   bool resume = false;
+  // The evidence terms fitted on the validation split after training (evidence_fit.h).
+  bool fit_evidence = true;
+  EvidenceFitOptions evidence;
   // Warm start (warm_start.h): begin from this model's weights instead of random ones (null = from scratch).
   const Model* init_from = nullptr;
   // Tests only: after this many steps of this process, call halt() (which may _exit to simulate a kill).
@@ -62,6 +66,8 @@ struct TrainResult {
   double seconds = 0;
   size_t train_sequences = 0, train_tokens = 0;
   WarmStartReport warm;  // with init_from
+  Evidence evidence;     // fitted terms and table (inactive when not fitted or of no help)
+  EvidenceFitReport evidence_fit;
 };
 
 // Progress: called after every step with (epoch, step in epoch, steps per epoch, running loss,

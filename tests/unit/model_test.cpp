@@ -68,8 +68,8 @@ TEST_CASE("incremental inference equals a full recompute, before and after slidi
       }
       // The hidden state fully determines the heads: spot-check that logits use it.
       const Scorer scorer(m);
-      scorer.logits(p.state(), logits.data());
-      for (uint32_t i = 0; i < c.vocab(); i += 7) REQUIRE(logits[i] == Approx(scorer.logit(p.state(), i)).margin(1e-5));
+      scorer.logits(p, logits.data());
+      for (uint32_t i = 0; i < c.vocab(); i += 7) REQUIRE(logits[i] == Approx(scorer.logit(p, i)).margin(1e-5));
     }
   }
 }
@@ -203,7 +203,7 @@ TEST_CASE("explain: the drop in logit when each event is left out, checked by re
     for (size_t i = 0; i < items.size(); ++i) {
       float logit = bias[items[i]];
       for (uint32_t k = 0; k < c.dim; ++k) logit += h[k] * m.items.f32[items[i] * c.dim + k];
-      REQUIRE(drops[i * W + j] == Approx(Scorer(m).logit(s.predictor().state(), items[i]) - logit).margin(1e-4));
+      REQUIRE(drops[i * W + j] == Approx(Scorer(m).logit(s.predictor(), items[i]) - logit).margin(1e-4));
     }
   }
   bool any = false;
