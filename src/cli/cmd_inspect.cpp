@@ -79,6 +79,14 @@ int run_inspect(const InspectArgs& a) {
   for (const auto& s : f.sections)
     j["sections"].push_back(
         {{"tag", s.tag}, {"skippable", (s.flags & kFcmSectionSkippable) != 0}, {"bytes", s.nbytes}});
+  const EvidenceParams& ev = m.evidence.params;
+  if (m.evidence.active())
+    j["evidence"] = {{"follow_entries", m.evidence.follow.items.size()},
+                     {"follow_bump", ev.follow_bump},
+                     {"follow_slope", ev.follow_slope},
+                     {"repeat_bump", ev.repeat_bump},
+                     {"repeat_slope", ev.repeat_slope},
+                     {"repeat_decay", ev.repeat_decay}};
   const nlohmann::ordered_json card = nlohmann::ordered_json::parse(m.meta.card, nullptr, false);
   if (!m.meta.card.empty()) j["card"] = card.is_discarded() ? nlohmann::ordered_json(m.meta.card) : card;
 
@@ -101,6 +109,11 @@ int run_inspect(const InspectArgs& a) {
   for (const auto& s : f.sections)
     std::cout << fmt::format("  section tag {} ({}), {} bytes\n", s.tag,
                              s.flags & kFcmSectionSkippable ? "skippable" : "required", s.nbytes);
+  if (m.evidence.active())
+    std::cout << fmt::format(
+        "  evidence: follow {:+.2f} {:+.2f} ln F ({} entries), repeat {:+.2f} {:+.2f} ln R (decay {:.2f})\n",
+        ev.follow_bump, ev.follow_slope, m.evidence.follow.items.size(), ev.repeat_bump, ev.repeat_slope,
+        ev.repeat_decay);
   if (!m.meta.card.empty()) std::cout << "  card " << m.meta.card << "\n";
   return 0;
 }

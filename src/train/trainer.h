@@ -29,7 +29,7 @@ struct TrainerOptions {
   float clip = 1.0f;  // global gradient norm (0 = off)
   uint32_t epochs = 200;
   uint32_t patience = 10;      // epochs without a better validation NDCG@10 before stopping
-  uint32_t val_users = 10000;  // validation users per epoch (0 = all); an evenly spaced subset
+  uint32_t val_users = 50000;  // validation users per epoch (0 = all); an evenly spaced subset
   double time_budget_s = 0;    // stop after this many seconds (0 = no limit); the best epoch is kept
   // Checkpoints: when checkpoint_path is set, the whole training state is written there (atomically)
   // every checkpoint_every steps and at the end of every epoch. resume = continue from it.
@@ -53,7 +53,7 @@ struct TrainerOptions {
   static GraphOptions default_graph() {
     GraphOptions g;
     g.threads = 2;
-    g.dropout = 0.2f;
+    g.dropout = 0.5f;
     return g;
   }
 };
