@@ -23,6 +23,7 @@ struct EvalArgs {
   bool mask_seen = false;
   uint64_t seed = 42;
   uint32_t threads = 2;
+  std::string evidence = "all";  // which of the model's evidence terms to score with (an ablation)
 };
 
 nlohmann::ordered_json full_json(const train::RankMetrics& m) {
@@ -40,6 +41,9 @@ nlohmann::ordered_json action_json(const train::EvalReport& r, const train::Acti
 
 int run_eval(const EvalArgs& a) {
   Model model = load_model_or_throw(a.model);
+  EvidenceParams& ev = model.evidence.params;
+  if (a.evidence == "none" || a.evidence == "repeat") ev.follow_bump = ev.follow_slope = 0.0f;
+  if (a.evidence == "none" || a.evidence == "follow") ev.repeat_bump = ev.repeat_slope = 0.0f;
   data::Dataset ds = load_data_or_throw(a.data);
   train::EvalOptions o;
   o.fold = a.split == "valid" ? data::Fold::kValidation : data::Fold::kTest;
@@ -120,6 +124,11 @@ Command add_eval(CLI::App& app) {
       ->check(CLI::IsMember({"test", "valid"}))
       ->capture_default_str();
   sub->add_flag("--json", a->json, "Print the report as JSON on stdout (progress stays on stderr)");
+  sub->add_option("--evidence", a->evidence,
+                  "Score with the model's evidence terms: all (as shipped), follow or repeat only, or none "
+                  "(the model alone): an ablation, the fitted weights are not refitted")
+      ->check(CLI::IsMember({"all", "follow", "repeat", "none"}))
+      ->capture_default_str();
   sub->add_flag("--mask-seen", a->mask_seen, "Remove the user's history items from the candidates");
   sub->add_option("--seed", a->seed, "Seed of the sampled negatives")->capture_default_str();
   sub->add_option("--threads", a->threads, "Threads")->check(CLI::Range(1, 256))->capture_default_str();

@@ -304,3 +304,50 @@ TEST_CASE("cli: synth --help, and bad synth options give one clear line and an e
   }
   std::remove(model.c_str());
 }
+
+TEST_CASE("cli: train fits the evidence into the model and its fp32 twin, eval --evidence none is the model alone",
+          "[cli][train][evidence]") {
+  const std::string tag = std::to_string(getpid());
+  const std::string data =
+      std::string(" --data ") + FORECART_TEST_DIR +
+      "/fixtures/taobao_users200.csv --no-header --columns user=0,item=1,category=2,action=3,time=4";
+  const std::string flags = data + " --dim 8 --layers 1 --max-len 8 --epochs 2 --threads 2";
+  const std::string with = "cli_ev." + tag + ".fcm", twin = "cli_ev32." + tag + ".fcm",
+                    alone = "cli_noev." + tag + ".fcm";
+  Run t = run_cli("train" + flags + " --out " + with + " --fp32-twin " + twin);
+  INFO(t.err);
+  REQUIRE(t.code == 0);
+  CHECK(t.err.find("evidence: follow") != std::string::npos);
+  Result<Model> m8 = read_model_file(with), m32 = read_model_file(twin);
+  REQUIRE(m8.ok());
+  REQUIRE(m32.ok());
+  CHECK(m8.value().items.quantized);
+  CHECK_FALSE(m32.value().items.quantized);
+  const EvidenceParams &p8 = m8.value().evidence.params, &p32 = m32.value().evidence.params;
+  CHECK(p8.follow_bump == p32.follow_bump);
+  CHECK(p8.repeat_bump == p32.repeat_bump);
+  CHECK(m8.value().evidence.follow.items == m32.value().evidence.follow.items);
+  CHECK(nlohmann::json::parse(m8.value().meta.card).contains("evidence"));
+  CHECK(nlohmann::json::parse(m32.value().meta.card)["weights"] == "fp32");
+
+  Run n = run_cli("train" + flags + " --no-evidence --out " + alone);
+  REQUIRE(n.code == 0);
+  CHECK(n.err.find("evidence:") == std::string::npos);
+  Result<Model> mn = read_model_file(alone);
+  REQUIRE(mn.ok());
+  CHECK_FALSE(mn.value().evidence.active());
+  auto figures = [&](const std::string& model, const std::string& extra) {
+    Run e = run_cli("eval --model " + model + data + " --json" + extra);
+    REQUIRE(e.code == 0);
+    return nlohmann::json::parse(e.out)["model"]["full"];
+  };
+  // The fit runs after training: the same seed gives the same weights with or without it.
+  CHECK(figures(with, " --evidence none") == figures(alone, ""));
+  Run bad = run_cli("eval --model " + with + data + " --evidence some");
+  CHECK((bad.code > 0 && bad.code < 128));
+  CHECK(bad.err.find("--evidence") != std::string::npos);
+  for (const std::string& f : {with, twin, alone}) {
+    std::remove(f.c_str());
+    std::remove((f.substr(0, f.size() - 4) + ".train.json").c_str());
+  }
+}
