@@ -7,6 +7,13 @@
 
 namespace forecart::test {
 
+// The value of id in a sparse list (0 when absent).
+inline float sparse_value(const SparseScores& s, uint32_t id) {
+  for (const auto& [i, v] : s)
+    if (i == id) return v;
+  return 0.0f;
+}
+
 inline ModelConfig tiny_config(uint32_t items = 37, uint32_t dim = 16, uint32_t layers = 2, uint32_t heads = 2,
                                uint32_t max_len = 12) {
   ModelConfig c;
