@@ -32,10 +32,15 @@ nlohmann::ordered_json full_json(const train::RankMetrics& m) {
 nlohmann::ordered_json sampled_json(const train::SampledMetrics& m) {
   return {{"hr@10", m.hr10}, {"ndcg@10", m.ndcg10}};
 }
-nlohmann::ordered_json action_json(const train::EvalReport& r, const train::ActionMetrics& m) {
+nlohmann::ordered_json action_json(const train::EvalReport& r, const train::ActionMetrics& m,
+                                   const std::vector<std::string>& names) {
   if (!r.has_actions) return nullptr;
-  nlohmann::ordered_json j = {{"accuracy", m.accuracy}, {"macro_f1", m.macro_f1}};
+  nlohmann::ordered_json j = {
+      {"accuracy", m.accuracy}, {"macro_f1", m.macro_f1}, {"log_loss", m.log_loss}, {"ece", m.ece}};
   j["purchase_auc"] = m.purchase_auc >= 0 ? nlohmann::ordered_json(m.purchase_auc) : nlohmann::ordered_json(nullptr);
+  j["per_action"] = nlohmann::ordered_json::object();
+  for (size_t a = 0; a < names.size() && a < m.precision.size(); ++a)
+    j["per_action"][names[a]] = {{"precision", m.precision[a]}, {"recall", m.recall[a]}};
   return j;
 }
 
@@ -69,11 +74,12 @@ int run_eval(const EvalArgs& a) {
   j["mask_seen"] = a.mask_seen;
   j["model"] = {{"full", full_json(e.model.full)},
                 {"sampled100", sampled_json(e.model.sampled)},
-                {"action", action_json(e, e.model_action)}};
+                {"action", action_json(e, e.model_action, model.meta.action_names)}};
   j["baselines"] = nlohmann::ordered_json::object();
   for (const auto& b : e.baselines)
     j["baselines"][b.name] = {{"full", full_json(b.report.full)}, {"sampled100", sampled_json(b.report.sampled)}};
-  for (const auto& b : e.action_baselines) j["baselines"][b.name] = {{"action", action_json(e, b.metrics)}};
+  for (const auto& b : e.action_baselines)
+    j["baselines"][b.name] = {{"action", action_json(e, b.metrics, model.meta.action_names)}};
   j["best_baseline"] = {{"hr@10", e.best_baseline(&train::RankMetrics::hr10)},
                         {"ndcg@10", e.best_baseline(&train::RankMetrics::ndcg10)},
                         {"recall@20", e.best_baseline(&train::RankMetrics::recall20)},
@@ -102,10 +108,10 @@ int run_eval(const EvalArgs& a) {
                e.best_baseline(&train::RankMetrics::ndcg10), e.best_baseline(&train::RankMetrics::hr10));
   if (e.has_actions) {
     auto arow = [](const char* name, const train::ActionMetrics& m) {
-      fmt::print("{:<14} accuracy {:.4f}  macro-F1 {:.4f}  purchase AUC {}\n", name, m.accuracy, m.macro_f1,
+      fmt::print("{:<16} {:>8.4f} {:>8.4f} {:>8.4f} {:>8.4f} {:>12}\n", name, m.accuracy, m.macro_f1, m.log_loss, m.ece,
                  m.purchase_auc >= 0 ? fmt::format("{:.4f}", m.purchase_auc) : std::string("n/a"));
     };
-    fmt::print("next action:\n");
+    fmt::print("next action      accuracy macro-F1 log-loss      ECE purchase AUC\n");
     arow("forecart", e.model_action);
     for (const auto& b : e.action_baselines) arow(b.name.c_str(), b.metrics);
   }

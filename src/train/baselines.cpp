@@ -41,4 +41,45 @@ void ItemBaselines::score(size_t kind, const uint32_t* history, size_t n, float*
   }
 }
 
+const char* ActionBaselines::name(size_t kind) {
+  static const char* const kNames[kCount] = {"majority_action", "last_action", "transition"};
+  return kind < kCount ? kNames[kind] : "";
+}
+
+ActionBaselines ActionBaselines::build(const data::Dataset& ds, const std::vector<uint32_t>& action_map, size_t A) {
+  ActionBaselines b;
+  b.A_ = A;
+  std::vector<double> marginal(A, 1.0), pairs(A * A, 1.0);  // add-one
+  for (const auto& seq : ds.sequences) {
+    const size_t n = data::train_prefix_len(seq);
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t a = action_map[seq[i].action];
+      marginal[a] += 1;
+      if (i > 0) pairs[action_map[seq[i - 1].action] * A + a] += 1;
+    }
+  }
+  double total = 0;
+  for (double m : marginal) total += m;
+  for (double m : marginal) b.marginal_.push_back(static_cast<float>(m / total));
+  b.transition_.resize(A * A);
+  for (size_t r = 0; r < A; ++r) {
+    double row = 0;
+    for (size_t c = 0; c < A; ++c) row += pairs[r * A + c];
+    for (size_t c = 0; c < A; ++c) b.transition_[r * A + c] = static_cast<float>(pairs[r * A + c] / row);
+  }
+  return b;
+}
+
+void ActionBaselines::probs(size_t kind, uint32_t last_action, float* out) const {
+  for (size_t a = 0; a < A_; ++a) {
+    if (kind == kMajority) {
+      out[a] = marginal_[a];
+    } else if (kind == kLast) {
+      out[a] = a == last_action ? 1.0f : 0.0f;
+    } else {
+      out[a] = transition_[last_action * A_ + a];
+    }
+  }
+}
+
 }  // namespace forecart::train

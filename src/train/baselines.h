@@ -3,6 +3,11 @@
 //   cooccurrence  "customers also viewed": items that followed the user's newest 3 items within 3
 //                 steps in the training events (nearer counts more), popularity breaking ties;
 //   recent        "recently viewed": the user's own history items, newest first, then popularity.
+// and for the next action, as distributions over the action types:
+//   majority_action  the training events' action frequencies (add-one smoothed): its top action is
+//                    always the most common one;
+//   last_action      all mass on the action of the user's newest event;
+//   transition       P(next | last action) from consecutive training events, add-one smoothed.
 // Tables are counted on the training part of the data only (never a held-out event).
 #pragma once
 
@@ -32,6 +37,22 @@ class ItemBaselines {
   size_t V_ = 0;
   std::vector<float> prior_;  // [V] popularity scaled into [0, 1e-3]: the tie-breaker
   FollowTable follow_;        // every follower of every item (train/follow_table.h)
+};
+
+class ActionBaselines {
+ public:
+  enum Kind : size_t { kMajority = 0, kLast = 1, kTransition = 2, kCount = 3 };
+  static const char* name(size_t kind);
+
+  // action_map: dataset action index -> model action (< A).
+  static ActionBaselines build(const data::Dataset& ds, const std::vector<uint32_t>& action_map, size_t A);
+  // probs[A] of one baseline given the action of the newest history event.
+  void probs(size_t kind, uint32_t last_action, float* out) const;
+
+ private:
+  size_t A_ = 0;
+  std::vector<float> marginal_;    // [A]
+  std::vector<float> transition_;  // [A x A], row = last action
 };
 
 }  // namespace forecart::train

@@ -177,25 +177,19 @@ void report_ranks(const std::vector<Partial>& parts, size_t nb, size_t users, Ev
   for (size_t k = 0; k < nb; ++k) rep->baselines.push_back({ItemBaselines::name(k), base_sum[k].report(users)});
 }
 
-// Next-action metrics of the model (its most probable action; the purchase probability for AUC)
-// and of "repeat the last action".
-void report_actions(const Model& model, const std::vector<Case>& cases, const std::vector<float>& action_probs,
-                    size_t A, EvalReport* rep) {
+// Next-action metrics of the model's distributions and of each action baseline's.
+void report_actions(const Model& model, const data::Dataset& ds, const Mapping& map, const std::vector<Case>& cases,
+                    const std::vector<float>& action_probs, size_t A, EvalReport* rep) {
   const int purchase = find_purchase_action(model.meta.action_names);
-  std::vector<uint32_t> truth, pred, last;
-  std::vector<float> pscore, last_score;
-  for (size_t u = 0; u < cases.size(); ++u) {
-    const float* pr = action_probs.data() + u * A;
-    truth.push_back(cases[u].target_action);
-    pred.push_back(static_cast<uint32_t>(std::max_element(pr, pr + A) - pr));
-    last.push_back(cases[u].last_action);
-    if (purchase >= 0) {
-      pscore.push_back(pr[purchase]);
-      last_score.push_back(cases[u].last_action == static_cast<uint32_t>(purchase) ? 1.0f : 0.0f);
-    }
+  std::vector<uint32_t> truth;
+  for (const Case& c : cases) truth.push_back(c.target_action);
+  rep->model_action = action_metrics(truth, action_probs, purchase, A);
+  const ActionBaselines base = ActionBaselines::build(ds, map.actions, A);
+  std::vector<float> probs(cases.size() * A);
+  for (size_t k = 0; k < ActionBaselines::kCount; ++k) {
+    for (size_t u = 0; u < cases.size(); ++u) base.probs(k, cases[u].last_action, probs.data() + u * A);
+    rep->action_baselines.push_back({ActionBaselines::name(k), action_metrics(truth, probs, purchase, A)});
   }
-  rep->model_action = action_metrics(truth, pred, pscore, purchase, A);
-  rep->action_baselines.push_back({"last_action", action_metrics(truth, last, last_score, purchase, A)});
 }
 
 }  // namespace
@@ -243,7 +237,7 @@ Result<EvalReport> evaluate(const Model& model, const data::Dataset& ds, const E
   });
 
   report_ranks(parts, nb, users.size(), &rep);
-  if (rep.has_actions) report_actions(model, cases, action_probs, A, &rep);
+  if (rep.has_actions) report_actions(model, ds, map, cases, action_probs, A, &rep);
   return rep;
 }
 

@@ -60,7 +60,7 @@ struct EvalReport {
   MethodReport model;
   std::vector<NamedReport> baselines;  // popular, cooccurrence, recent (empty when !opts.baselines)
   ActionMetrics model_action;
-  std::vector<NamedActions> action_baselines;  // last_action
+  std::vector<NamedActions> action_baselines;  // majority_action, last_action, transition
 
   // The best baseline's name on one full-ranking metric (RankMetrics member), "" when none.
   std::string best_baseline(double RankMetrics::*metric) const;

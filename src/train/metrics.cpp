@@ -81,32 +81,54 @@ double auc(const std::vector<uint32_t>& truth, const std::vector<float>& score, 
 
 }  // namespace
 
-ActionMetrics action_metrics(const std::vector<uint32_t>& truth, const std::vector<uint32_t>& pred,
-                             const std::vector<float>& purchase_score, int purchase, size_t classes) {
+ActionMetrics action_metrics(const std::vector<uint32_t>& truth, const std::vector<float>& probs, int purchase,
+                             size_t classes) {
   ActionMetrics m;
-  if (truth.empty()) return m;
+  m.precision.assign(classes, 0.0);
+  m.recall.assign(classes, 0.0);
+  const size_t N = truth.size();
+  if (N == 0 || classes == 0) return m;
+  constexpr size_t kBins = 10;
   std::vector<double> tp(classes, 0), fp(classes, 0), fn(classes, 0);
+  std::vector<double> bin_n(kBins, 0), bin_conf(kBins, 0), bin_hit(kBins, 0);
+  std::vector<float> purchase_score;
   size_t correct = 0;
-  for (size_t i = 0; i < truth.size(); ++i) {
-    if (truth[i] == pred[i]) {
+  double nll = 0;
+  for (size_t i = 0; i < N; ++i) {
+    const float* p = probs.data() + i * classes;
+    const uint32_t pred = static_cast<uint32_t>(std::max_element(p, p + classes) - p);
+    const bool hit = pred == truth[i];
+    if (hit) {
       ++correct;
-      tp[truth[i]] += 1;
+      tp[pred] += 1;
     } else {
-      fp[pred[i]] += 1;
+      fp[pred] += 1;
       fn[truth[i]] += 1;
     }
+    nll -= std::log(std::max(static_cast<double>(p[truth[i]]), 1e-12));
+    const double conf = p[pred];
+    const size_t bin = std::min(kBins - 1, static_cast<size_t>(conf * kBins));
+    bin_n[bin] += 1;
+    bin_conf[bin] += conf;
+    bin_hit[bin] += hit;
+    if (purchase >= 0) purchase_score.push_back(p[purchase]);
   }
-  m.accuracy = static_cast<double>(correct) / static_cast<double>(truth.size());
+  const double n = static_cast<double>(N);
+  m.accuracy = static_cast<double>(correct) / n;
+  m.log_loss = nll / n;
+  for (size_t b = 0; b < kBins; ++b)
+    if (bin_n[b] > 0) m.ece += std::fabs(bin_hit[b] - bin_conf[b]) / n;  // = share x |acc - conf|
   double f1_sum = 0;
   size_t present = 0;
   for (size_t c = 0; c < classes; ++c) {
+    if (tp[c] + fp[c] > 0) m.precision[c] = tp[c] / (tp[c] + fp[c]);
+    if (tp[c] + fn[c] > 0) m.recall[c] = tp[c] / (tp[c] + fn[c]);
     if (tp[c] + fp[c] + fn[c] == 0) continue;
     ++present;
     f1_sum += 2 * tp[c] / (2 * tp[c] + fp[c] + fn[c]);
   }
   m.macro_f1 = present ? f1_sum / static_cast<double>(present) : 0.0;
-  if (purchase >= 0 && !purchase_score.empty())
-    m.purchase_auc = auc(truth, purchase_score, static_cast<uint32_t>(purchase));
+  if (purchase >= 0) m.purchase_auc = auc(truth, purchase_score, static_cast<uint32_t>(purchase));
   return m;
 }
 

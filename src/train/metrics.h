@@ -38,14 +38,20 @@ size_t sampled_rank(const float* scores, uint32_t target, const std::vector<uint
 
 struct ActionMetrics {
   double accuracy = 0, macro_f1 = 0;
-  double purchase_auc = -1;  // < 0: not available (no purchase action, or one class only)
+  double log_loss = 0;                    // mean -ln P(true next action)
+  double ece = 0;                         // top-label expected calibration error, 10 equal-width bins
+  double purchase_auc = -1;               // < 0: not available (no purchase action, or one class only)
+  std::vector<double> precision, recall;  // per action (0 where the action is never predicted / never true)
 };
 
-// Accuracy, macro-F1 over the classes that occur (as target or prediction), and the AUC of
-// purchase_score for "the next action is `purchase`" (Mann-Whitney U, ties count one half).
-// purchase < 0 or an empty purchase_score leaves purchase_auc < 0.
-ActionMetrics action_metrics(const std::vector<uint32_t>& truth, const std::vector<uint32_t>& pred,
-                             const std::vector<float>& purchase_score, int purchase, size_t classes);
+// Next-action metrics of predicted distributions probs [N x classes] (row i for case i) against
+// truth [N]: the prediction is the most probable action (lower index on ties); accuracy; macro-F1
+// over the classes that occur (as target or prediction); log-loss (probabilities floored at 1e-12);
+// ECE = sum over 10 equal-width bins of the top probability of |accuracy - mean confidence| x the
+// bin's share of cases; the AUC of probs[:, purchase] for "the next action is purchase"
+// (Mann-Whitney U, ties count one half; purchase < 0 leaves it < 0).
+ActionMetrics action_metrics(const std::vector<uint32_t>& truth, const std::vector<float>& probs, int purchase,
+                             size_t classes);
 
 // Index of the purchase-like action among names ("purchase", "buy", "order", ...), or -1.
 int find_purchase_action(const std::vector<std::string>& names);
