@@ -53,6 +53,7 @@ class WasmForecart {
 
   int numItems() const { return model_ ? static_cast<int>(model_->config.num_items) : 0; }
   int numActions() const { return model_ ? static_cast<int>(model_->config.num_actions) : 0; }
+  int defaultAction() const { return model_ ? static_cast<int>(model_->meta.default_action) : 0; }
   int numCategories() const { return model_ ? static_cast<int>(model_->meta.category_names.size()) : 0; }
   int maxLen() const { return model_ ? static_cast<int>(model_->config.max_len) : 0; }
   int dim() const { return model_ ? static_cast<int>(model_->config.dim) : 0; }
@@ -170,6 +171,7 @@ EMSCRIPTEN_BINDINGS(forecart) {
       .function("_lastError", &WasmForecart::lastError)
       .function("_numItems", &WasmForecart::numItems)
       .function("_numActions", &WasmForecart::numActions)
+      .function("_defaultAction", &WasmForecart::defaultAction)
       .function("_numCategories", &WasmForecart::numCategories)
       .function("_maxLen", &WasmForecart::maxLen)
       .function("_dim", &WasmForecart::dim)

@@ -54,6 +54,7 @@ export class Forecart {
     this._actions = [];
     for (let i = 0; i < native._numActions(); i++) this._actions.push(native._actionName(i));
     this._actionIndex = new Map(this._actions.map((a, i) => [a, i]));
+    this._defaultAction = this._actions[native._defaultAction()];  // the model's most frequent action
     this._categories = [];
     for (let i = 0; i < native._numCategories(); i++) this._categories.push(native._categoryName(i));
     this._categoryIndex = new Map(this._categories.map((c, i) => [c, i]));
@@ -102,7 +103,8 @@ export class Forecart {
     this._alive();
     const n = this._native;
     return {
-      items: n._numItems(), actions: this._actions.slice(), categories: this._categories.length,
+      items: n._numItems(), actions: this._actions.slice(), defaultAction: this._defaultAction,
+      categories: this._categories.length,
       maxLen: n._maxLen(), dim: n._dim(), quantized: n._quantized(), kernels: this._module._kernels(),
       storage: this._store ? this._store.kind : 'none', consent: this._consented,
     };
@@ -155,7 +157,7 @@ export class Forecart {
       throw new ForecartError('invalid_event', 'record() takes an object { item, action?, time? }');
     }
     const item = normalizeItem(event.item, this._module.MAX_ITEM_ID_BYTES);
-    const action = event.action === undefined ? this._actions[0] : event.action;
+    const action = event.action === undefined ? this._defaultAction : event.action;
     if (typeof action !== 'string' || !this._actionIndex.has(action)) {
       throw new ForecartError('unknown_action', `unknown action ${describe(action)}; this model knows ${this._actions.join(', ')}`);
     }

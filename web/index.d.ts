@@ -94,6 +94,8 @@ export interface HistoryExport {
 export interface ForecartInfo {
   items: number;
   actions: string[];
+  /** The action `record({ item })` records: the most frequent one in the model's training events. */
+  defaultAction: string;
   categories: number;
   maxLen: number;
   dim: number;

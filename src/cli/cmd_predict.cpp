@@ -93,7 +93,7 @@ std::vector<uint32_t> to_indices(const Model& m, const std::vector<std::string>&
 int run_predict(const PredictArgs& a) {
   if (a.history_given == !a.history_json.empty()) throw CliError("give exactly one of --history and --history-json", 2);
   Model model = load_model_or_throw(a.model);
-  const std::string default_action = model.meta.action_names.at(0);
+  const std::string default_action = model.meta.action_names.at(model.meta.default_action);
   auto history = a.history_json.empty() ? parse_history_list(a.history, default_action)
                                         : parse_history_json(a.history_json, default_action);
   auto session = std::make_unique<Session>(model);

@@ -87,6 +87,9 @@ enum class FcmSectionTag : uint32_t {
   // repeat_bump, repeat_slope, repeat_decay) and the follow table "follow_offsets" (u32[V + 1]),
   // "follow_items" (u32[nnz]), "follow_weights" (f32[nnz]), all three or none: model/evidence.h.
   kEvidence = 2,
+  // Skippable. Record "default_action" (u32[1]): ModelMeta::default_action (< num_actions); absent
+  // (older files) = action 0.
+  kActions = 3,
 };
 constexpr uint32_t kFcmSectionSkippable = 1;  // flags bit 0
 constexpr uint32_t kMaxSections = 64;

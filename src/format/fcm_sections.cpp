@@ -10,7 +10,8 @@ namespace {
 
 bool known_tag(uint32_t tag) {
   return tag == static_cast<uint32_t>(FcmSectionTag::kModelCard) ||
-         tag == static_cast<uint32_t>(FcmSectionTag::kEvidence);
+         tag == static_cast<uint32_t>(FcmSectionTag::kEvidence) ||
+         tag == static_cast<uint32_t>(FcmSectionTag::kActions);
 }
 
 const char* tag_name(uint32_t tag) {
@@ -19,6 +20,8 @@ const char* tag_name(uint32_t tag) {
       return "model_card";
     case FcmSectionTag::kEvidence:
       return "evidence";
+    case FcmSectionTag::kActions:
+      return "actions";
   }
   return "?";
 }
@@ -102,6 +105,13 @@ std::vector<SectionBlob> encode_sections(const Model& m) {
     SectionBlob b{FcmSectionTag::kModelCard, kFcmSectionSkippable, {}};
     RecordWriter w(&b.bytes);
     w.text("json", m.meta.card);
+    w.finish();
+    out.push_back(std::move(b));
+  }
+  if (m.meta.default_action != 0) {
+    SectionBlob b{FcmSectionTag::kActions, kFcmSectionSkippable, {}};
+    RecordWriter w(&b.bytes);
+    w.u32("default_action", &m.meta.default_action, 1);
     w.finish();
     out.push_back(std::move(b));
   }
@@ -197,6 +207,14 @@ Status decode_sections(const uint8_t* data, const std::vector<SectionInfo>& sect
       m->meta.card.assign(reinterpret_cast<const char*>(r->data), r->count);
     } else if (s.tag == static_cast<uint32_t>(FcmSectionTag::kEvidence)) {
       FORECART_RETURN_IF_ERROR(decode_evidence(records, m));
+    } else if (s.tag == static_cast<uint32_t>(FcmSectionTag::kActions)) {
+      const Record* r = find(records, "default_action");
+      uint32_t a = 0;
+      if (r && r->dtype == FcmDtype::kU32 && r->count == 1) std::memcpy(&a, r->data, 4);
+      if (!r || r->dtype != FcmDtype::kU32 || r->count != 1 || a >= m->config.num_actions)
+        return corrupt_model("section actions needs a u32 record 'default_action' below the " +
+                             n2s(m->config.num_actions) + " actions");
+      m->meta.default_action = a;
     }
   }
   return Status::Ok();

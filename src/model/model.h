@@ -20,6 +20,7 @@ struct ModelMeta {
   std::vector<std::string> category_names;  // empty when the model has no category table
   std::vector<uint32_t> item_category;      // num_items indices into category_names (when present)
   std::vector<float> popularity;            // num_items probabilities (the empty-history fallback)
+  uint32_t default_action = 0;              // the most frequent training action: an event recorded without one
   std::string card;                         // JSON text: how the model was made ("" = none)
 };
 

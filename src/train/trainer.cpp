@@ -53,6 +53,11 @@ ModelMeta make_meta(const data::Dataset& ds) {
     total += static_cast<double>(p);
   }
   for (double c : counts) meta.popularity.push_back(total > 0 ? static_cast<float>(c / total) : 0.0f);
+  std::vector<size_t> action_counts(std::max<size_t>(1, ds.action_names.size()), 0);
+  for (const auto& seq : ds.sequences)
+    for (size_t i = 0, p = data::train_prefix_len(seq); i < p; ++i) ++action_counts[seq[i].action];
+  meta.default_action =  // the most frequent (the lower index on ties)
+      static_cast<uint32_t>(std::max_element(action_counts.begin(), action_counts.end()) - action_counts.begin());
   bool any_category = false;
   for (uint32_t c : ds.item_category) any_category |= c != data::kNoCategory;
   if (any_category) {

@@ -293,3 +293,15 @@ test('record() refuses an item id over the module\'s MAX_ITEM_ID_BYTES and accep
   await rejectsWith(() => fc.record({ item: 'é'.repeat(max / 2) + 'x' }), 'invalid_event');
   fc.dispose();
 });
+
+test('record({ item }) without an action records the model\'s most frequent action (info.defaultAction)', async () => {
+  const fc = await Forecart.load(trainedModel('taobao-buy-first').bytes);
+  assert.equal(fc.actions[0], 'buy'); // the first action of the log...
+  assert.equal(fc.info.defaultAction, 'pv'); // ...but pv is the most frequent
+  await fc.record({ item: fc.catalogue()[0] });
+  assert.equal((await fc.history.export()).events[0].action, 'pv');
+  fc.dispose();
+  const old = await Forecart.load(golden); // written before the default was stored: action 0
+  assert.equal(old.info.defaultAction, old.actions[0]);
+  old.dispose();
+});

@@ -329,6 +329,9 @@ TEST_CASE("cli: train fits the evidence into the model and its fp32 twin, eval -
   CHECK(m8.value().evidence.follow.items == m32.value().evidence.follow.items);
   CHECK(nlohmann::json::parse(m8.value().meta.card).contains("evidence"));
   CHECK(nlohmann::json::parse(m32.value().meta.card)["weights"] == "fp32");
+  const auto& names = m8.value().meta.action_names;
+  REQUIRE(m8.value().meta.default_action < names.size());
+  CHECK(names[m8.value().meta.default_action] == "pv");  // 772 of the fixture's 848 events
 
   Run n = run_cli("train" + flags + " --no-evidence --out " + alone);
   REQUIRE(n.code == 0);

@@ -92,3 +92,23 @@ TEST_CASE("corrupt section fields give specific errors", "[format][sections][cor
     CHECK(code_of(b) != StatusCode::kOk);
   }
 }
+
+TEST_CASE("the default action round-trips, older files mean action 0, and one out of range is refused",
+          "[format][sections]") {
+  Model m = make_model(/*quantize=*/true);
+  REQUIRE(m.config.num_actions == 3);
+  m.meta.default_action = 2;
+  const Bytes b = must_write(m);
+  Result<Model> r = read_model(b.data(), b.size());
+  REQUIRE(r.ok());
+  CHECK(r.value().meta.default_action == 2);
+  const Bytes plain = must_write(make_model(true));  // action 0: no section, as older files
+  REQUIRE(map_file(plain).sections.empty());
+  Result<Model> rp = read_model(plain.data(), plain.size());
+  REQUIRE(rp.ok());
+  CHECK(rp.value().meta.default_action == 0);
+  m.meta.default_action = 3;  // only 3 actions
+  const Bytes bad = must_write(m);
+  CHECK(code_of(bad) == StatusCode::kCorruptModel);
+  CHECK(message_of(bad).find("default_action") != std::string::npos);
+}
