@@ -87,6 +87,12 @@ int run_inspect(const InspectArgs& a) {
                      {"repeat_bump", ev.repeat_bump},
                      {"repeat_slope", ev.repeat_slope},
                      {"repeat_decay", ev.repeat_decay}};
+  const ActionHead& ah = m.action_head;
+  if (ah.active()) {
+    std::map<std::string, float> prior;
+    for (size_t i = 0; i < ah.actions; ++i) prior[m.meta.action_names[i]] = ah.marginal[i];
+    j["action_head"] = {{"alpha", ah.alpha}, {"temperature", ah.temperature}, {"marginal", prior}};
+  }
   const nlohmann::ordered_json card = nlohmann::ordered_json::parse(m.meta.card, nullptr, false);
   if (!m.meta.card.empty()) j["card"] = card.is_discarded() ? nlohmann::ordered_json(m.meta.card) : card;
 
@@ -114,6 +120,13 @@ int run_inspect(const InspectArgs& a) {
         "  evidence: follow {:+.2f} {:+.2f} ln F ({} entries), repeat {:+.2f} {:+.2f} ln R (decay {:.2f})\n",
         ev.follow_bump, ev.follow_slope, m.evidence.follow.items.size(), ev.repeat_bump, ev.repeat_slope,
         ev.repeat_decay);
+  if (ah.active()) {
+    std::vector<std::string> prior;
+    for (size_t i = 0; i < ah.actions; ++i)
+      prior.push_back(fmt::format("{} {:.4f}", m.meta.action_names[i], ah.marginal[i]));
+    std::cout << fmt::format("  action head: prior + {:.2f} x correction, temperature {:.2f}; empty history: {}\n",
+                             ah.alpha, ah.temperature, fmt::join(prior, ", "));
+  }
   if (!m.meta.card.empty()) std::cout << "  card " << m.meta.card << "\n";
   return 0;
 }

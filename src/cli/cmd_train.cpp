@@ -84,9 +84,11 @@ train::TrainProgress progress_printer(const TrainArgs& a, double* last_epoch_sec
     *last_epoch_secs = e.seconds;
     if (tty) fmt::print(stderr, "\r\033[K");
     fmt::print(stderr,
-               "epoch {:>3}: loss {:.4f} (item {:.4f}, action {:.4f})  valid HR@10 {:.4f} NDCG@10 {:.4f}  "
+               "epoch {:>3}: loss {:.4f} (item {:.4f}, action {:.4f})  valid HR@10 {:.4f} NDCG@10 {:.4f}{}  "
                "{:.1f}s  {:.0f} tok/s\n",
-               e.epoch, e.loss, e.item_loss, e.action_loss, e.val_hr10, e.val_ndcg10, e.seconds, e.tokens_per_s);
+               e.epoch, e.loss, e.item_loss, e.action_loss, e.val_hr10, e.val_ndcg10,
+               e.val_action_loss >= 0 ? fmt::format(" action log-loss {:.4f}", e.val_action_loss) : "", e.seconds,
+               e.tokens_per_s);
   };
   progress.on_warm_start = [&a](const train::WarmStartReport& w) {
     fmt::print(stderr, "warm start from {}: {} items carried over, {} new, {} removed{}\n", a.init_from, w.kept,
@@ -143,6 +145,20 @@ nlohmann::ordered_json model_card(const TrainArgs& a, const data::Dataset& ds, c
                      {"valid_hr@10_model_alone", f.hr10_before},
                      {"valid_hr@10", f.hr10_after}};
   }
+  if (res.action_head.active()) {
+    const train::ActionFitReport& f = res.action_fit;
+    j["action_head"] = {{"prior_time_buckets", res.action_head.buckets},
+                        {"valid_log_loss_table_with_time", f.table_loss_time},
+                        {"valid_log_loss_table_without_time", f.table_loss_plain},
+                        {"alpha", res.action_head.alpha},
+                        {"temperature", res.action_head.temperature},
+                        {"valid_users", f.users},
+                        {"valid_log_loss_prior", f.log_loss_prior},
+                        {"valid_log_loss_as_trained", f.log_loss_before},
+                        {"valid_log_loss", f.log_loss_after},
+                        {"valid_accuracy_prior", f.accuracy_prior},
+                        {"valid_accuracy", f.accuracy_after}};
+  }
   j["items"] = ds.item_ids.size();
   j["users"] = ds.user_ids.size();
   j["train_sequences"] = res.train_sequences;
@@ -177,6 +193,7 @@ int run_train(TrainArgs& a) {
   meta.card = j.dump();
   Model m = Model::from_weights(res.weights, std::move(meta), /*quantize=*/!a.fp32);
   m.evidence = res.evidence;
+  m.action_head = res.action_head;
   check(write_model_file(m, a.out));
   if (!a.fp32_twin.empty()) {
     nlohmann::ordered_json twin_card = j;
@@ -185,6 +202,7 @@ int run_train(TrainArgs& a) {
     twin_meta.card = twin_card.dump();
     Model twin = Model::from_weights(res.weights, std::move(twin_meta), /*quantize=*/false);
     twin.evidence = res.evidence;
+    twin.action_head = res.action_head;
     check(write_model_file(twin, a.fp32_twin));
   }
   std::remove(a.opt.checkpoint_path.c_str());  // finished: the checkpoint has served its purpose
@@ -196,6 +214,15 @@ int run_train(TrainArgs& a) {
                "valid NDCG@10 {:.4f} -> {:.4f}, HR@10 {:.4f} -> {:.4f} ({} users)\n",
                p.follow_bump, p.follow_slope, res.evidence.follow.items.size(), p.repeat_bump, p.repeat_slope,
                p.repeat_decay, f.ndcg10_before, f.ndcg10_after, f.hr10_before, f.hr10_after, f.users);
+  }
+
+  if (res.action_head.active()) {
+    const train::ActionFitReport& f = res.action_fit;
+    fmt::print(stderr,
+               "action head: prior over {} time bucket(s) + {:.1f} x correction, temperature {:.1f}: valid log-loss "
+               "{:.4f} (prior alone {:.4f}, as trained {:.4f}), accuracy {:.4f} (prior {:.4f}) ({} users)\n",
+               res.action_head.buckets, res.action_head.alpha, res.action_head.temperature, f.log_loss_after,
+               f.log_loss_prior, f.log_loss_before, f.accuracy_after, f.accuracy_prior, f.users);
   }
 
   j["data"] = a.data.files;
@@ -211,6 +238,9 @@ int run_train(TrainArgs& a) {
                            {"action_loss", e.action_loss},
                            {"valid_hr@10", e.val_hr10},
                            {"valid_ndcg@10", e.val_ndcg10},
+                           {"valid_action_log_loss", e.val_action_loss >= 0 ? nlohmann::ordered_json(e.val_action_loss)
+                                                                            : nlohmann::ordered_json()},
+                           {"criterion", e.criterion},
                            {"seconds", e.seconds},
                            {"tokens_per_s", e.tokens_per_s}});
   const std::string log_path = log_path_for(a.out);
@@ -252,9 +282,13 @@ Command add_train(CLI::App& app) {
   sub->add_option("--dropout", o.graph.dropout, "Dropout rate")->check(CLI::Range(0.0, 0.95))->capture_default_str();
   sub->add_option("--clip", o.clip, "Gradient clipping by global norm (0 = off)")->capture_default_str();
   sub->add_option("--action-weight", o.graph.action_weight, "Weight of the next-action loss")->capture_default_str();
+  sub->add_flag("!--no-action-prior", o.action_prior,
+                "Next-action head without the counted prior and its fitted calibration (the learned head alone)");
   sub->add_option("--neg-samples", o.graph.neg_samples, "Sampled softmax with this many negatives (0 = full softmax)")
       ->capture_default_str();
-  sub->add_option("--patience", o.patience, "Stop after this many epochs without a better validation NDCG@10")
+  sub->add_option(
+         "--patience", o.patience,
+         "Stop after this many epochs without a better validation criterion (NDCG@10 - 0.05 x action log-loss)")
       ->capture_default_str();
   sub->add_option("--val-users", o.val_users, "Validation users per epoch (0 = all)")->capture_default_str();
   sub->add_option("--minutes", a->minutes, "Time budget; the best epoch so far is kept (0 = none)")

@@ -11,7 +11,8 @@ namespace {
 bool known_tag(uint32_t tag) {
   return tag == static_cast<uint32_t>(FcmSectionTag::kModelCard) ||
          tag == static_cast<uint32_t>(FcmSectionTag::kEvidence) ||
-         tag == static_cast<uint32_t>(FcmSectionTag::kActions);
+         tag == static_cast<uint32_t>(FcmSectionTag::kActions) ||
+         tag == static_cast<uint32_t>(FcmSectionTag::kActionHead);
 }
 
 const char* tag_name(uint32_t tag) {
@@ -20,6 +21,8 @@ const char* tag_name(uint32_t tag) {
       return "model_card";
     case FcmSectionTag::kEvidence:
       return "evidence";
+    case FcmSectionTag::kActionHead:
+      return "action_head";
     case FcmSectionTag::kActions:
       return "actions";
   }
@@ -130,6 +133,19 @@ std::vector<SectionBlob> encode_sections(const Model& m) {
     w.finish();
     out.push_back(std::move(b));
   }
+  const ActionHead& h = m.action_head;
+  if (h.active()) {
+    SectionBlob b{FcmSectionTag::kActionHead, 0, {}};
+    RecordWriter w(&b.bytes);
+    const uint32_t shape[2] = {h.actions, h.buckets};
+    const float calibration[2] = {h.alpha, h.temperature};
+    w.u32("shape", shape, 2);
+    w.f32("marginal", h.marginal.data(), h.marginal.size());
+    w.f32("log_prior", h.log_prior.data(), h.log_prior.size());
+    w.f32("calibration", calibration, 2);
+    w.finish();
+    out.push_back(std::move(b));
+  }
   return out;
 }
 
@@ -192,6 +208,34 @@ Status decode_evidence(const std::vector<Record>& records, Model* m) {
   return Status::Ok();
 }
 
+Status decode_action_head(const std::vector<Record>& records, Model* m) {
+  const Record* shape = find(records, "shape");
+  const Record* marginal = find(records, "marginal");
+  const Record* prior = find(records, "log_prior");
+  const Record* calibration = find(records, "calibration");
+  if (!shape || shape->dtype != FcmDtype::kU32 || shape->count != 2 || !marginal || marginal->dtype != FcmDtype::kF32 ||
+      !prior || prior->dtype != FcmDtype::kF32 || !calibration || calibration->dtype != FcmDtype::kF32 ||
+      calibration->count != 2)
+    return corrupt_model(
+        "section action_head needs u32 'shape' [2], f32 'marginal', f32 'log_prior' and f32 'calibration' [2]");
+  ActionHead& h = m->action_head;
+  std::vector<uint32_t> dims;
+  std::vector<float> cal;
+  copy_record(*shape, &dims);
+  copy_record(*calibration, &cal);
+  copy_record(*marginal, &h.marginal);
+  copy_record(*prior, &h.log_prior);
+  h.actions = dims[0];
+  h.buckets = dims[1];
+  h.alpha = cal[0];
+  h.temperature = cal[1];
+  if (Status s = h.validate(m->config.num_actions, m->config.time_buckets); !s.ok()) {
+    m->action_head = ActionHead{};
+    return corrupt_model("section action_head: " + s.message());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status decode_sections(const uint8_t* data, const std::vector<SectionInfo>& sections, Model* m) {
@@ -207,6 +251,8 @@ Status decode_sections(const uint8_t* data, const std::vector<SectionInfo>& sect
       m->meta.card.assign(reinterpret_cast<const char*>(r->data), r->count);
     } else if (s.tag == static_cast<uint32_t>(FcmSectionTag::kEvidence)) {
       FORECART_RETURN_IF_ERROR(decode_evidence(records, m));
+    } else if (s.tag == static_cast<uint32_t>(FcmSectionTag::kActionHead)) {
+      FORECART_RETURN_IF_ERROR(decode_action_head(records, m));
     } else if (s.tag == static_cast<uint32_t>(FcmSectionTag::kActions)) {
       const Record* r = find(records, "default_action");
       uint32_t a = 0;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "model/action_head.h"
 #include "model/config.h"
 #include "model/evidence.h"
 #include "quant/q8.h"
@@ -39,8 +40,9 @@ struct Model {
   ModelConfig config;
   ModelMeta meta;
   ItemTable items;
-  ModelWeights rest;  // every parameter except item_emb (layout built without it)
-  Evidence evidence;  // follow/repeat terms (model/evidence.h); inactive when the file has none
+  ModelWeights rest;       // every parameter except item_emb (layout built without it)
+  Evidence evidence;       // follow/repeat terms (model/evidence.h); inactive when the file has none
+  ActionHead action_head;  // prior + learned correction (model/action_head.h); inactive when the file has none
 
   // Vocab id of a storefront id, 0 (unknown) when absent.
   uint32_t item_index(const std::string& id) const;

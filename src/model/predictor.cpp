@@ -70,12 +70,18 @@ void Predictor::recompute() {
 
 void Predictor::action_probs(float* out) const {
   const ModelConfig& c = model_.config;
+  const ActionHead& head = model_.action_head;
   if (empty()) {
+    if (head.active()) {
+      std::memcpy(out, head.marginal.data(), c.num_actions * sizeof(float));
+      return;
+    }
     std::memcpy(out, w_.action_b, c.num_actions * sizeof(float));
-  } else {
-    f32_gemv(w_.action_w, state(), w_.action_b, c.num_actions, c.dim, out);
+    softmax_inplace(out, c.num_actions);
+    return;
   }
-  softmax_inplace(out, c.num_actions);
+  f32_gemv(w_.action_w, state(), w_.action_b, c.num_actions, c.dim, out);
+  action_probs_from(head, out, tokens_[count_ - 1], c.num_actions, out);
 }
 
 }  // namespace forecart

@@ -43,7 +43,8 @@ class Predictor {
   // Final hidden state of the newest event [d]; zeros for an empty window.
   const float* state() const { return hidden_.data() + state_row_ * model_.config.dim; }
 
-  // Next-action probabilities [num_actions] (softmax(action_b) for an empty history).
+  // Next-action probabilities [num_actions] (model/action_head.h): for an empty history the
+  // head's stored marginal (softmax(action_b) in a model without a head).
   void action_probs(float* out) const;
 
   const Model& model() const { return model_; }

@@ -11,7 +11,7 @@ namespace forecart::train {
 
 namespace {
 
-constexpr uint32_t kCheckpointVersion = 1;
+constexpr uint32_t kCheckpointVersion = 2;  // 2: EpochLog gained val_action_loss and criterion
 
 // The one field list. V is Writer or Reader; C is Checkpoint or const Checkpoint.
 template <typename V, typename C>

@@ -159,6 +159,7 @@ void evaluate_part(const EvalContext& ctx, size_t b, size_t e, size_t t, Partial
   for (size_t u = b; u < e; ++u) {
     predict_case(ctx, ctx.cases[u], w, action_probs + u * ctx.A);
     if (ctx.opts.on_case) ctx.opts.on_case(u, ctx.cases[u].target, w.scores.data(), w.p);
+    if (ctx.opts.on_action_case) ctx.opts.on_action_case(u, ctx.cases[u].target_action, w.p);
     rank_case(ctx, ctx.cases[u], w, part);
     const size_t now = ++done;
     if (ctx.opts.progress && t == 0 && (u - b) % 64 == 63) ctx.opts.progress(now, ctx.cases.size());

@@ -8,8 +8,9 @@
 //   full ranking over the whole catalogue: HR@10, NDCG@10, Recall@20, MRR@20;
 //   the SASRec sampled protocol: the target against 100 random items the user never interacted with
 //     (fixed seed), HR@10 and NDCG@10;
-//   next action (when the model has several action types): accuracy, macro-F1, AUC of "purchase".
-// Baselines in the same run (baselines.h), and "repeat the last action" for the action head.
+//   next action (when the model has several action types): accuracy, macro-F1, log-loss, ECE, AUC
+//     of "purchase", per-action precision/recall.
+// Baselines in the same run (baselines.h), item and action ones.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +42,8 @@ struct EvalOptions {
   // Optional, called from the worker threads once per case (index 0..users-1, each once) with the
   // target's vocab id (0 = unknown), the model's logits [V] and the predictor holding the window.
   std::function<void(size_t index, uint32_t target, const float* logits, const Predictor& p)> on_case;
+  // Optional, the same for the next action: the target's model action index and the predictor.
+  std::function<void(size_t index, uint32_t target_action, const Predictor& p)> on_action_case;
 };
 
 struct NamedReport {

@@ -142,6 +142,7 @@ void TrainGraph::allocate_plan() {
   rows_.reserve(Tm);
   row_item_.reserve(Tm);
   row_action_.reserve(Tm);
+  row_prior_.reserve(Tm);
 }
 
 // The forward's saved activations (dropout masks only when dropout > 0).
@@ -249,6 +250,7 @@ void TrainGraph::plan(const TrainBatch& b) {
   rows_.clear();
   row_item_.clear();
   row_action_.clear();
+  row_prior_.clear();
   for (size_t s = 0; s < B; ++s) {
     const size_t o = b.offsets[s], n = b.offsets[s + 1] - o;
     for (size_t i = 0; i < n; ++i) pos_[o + i] = static_cast<uint32_t>(i);
@@ -260,6 +262,7 @@ void TrainGraph::plan(const TrainBatch& b) {
     rows_.push_back(static_cast<uint32_t>(t));
     row_item_.push_back(b.target_item[t]);
     row_action_.push_back(b.target_action[t]);
+    row_prior_.push_back(b.tokens[t].action * prior_buckets_ + (prior_buckets_ > 1 ? b.tokens[t].time_bucket : 0));
   }
   // Contiguous runs of sequences with about equal token counts: a sequence goes to the chunk
   // that holds its middle token.

@@ -16,7 +16,9 @@
 //           replacement) from 1..V-1 and shared by the batch. Uniform sampling makes the logQ
 //           correction a constant, so it is dropped; a negative equal to the row's target
 //           (accidental hit) is masked out.
-//   action: softmax cross-entropy of action_w h + action_b against the next action type.
+//   action: softmax cross-entropy of action_w h + action_b against the next action type, plus,
+//           after set_action_prior(), the prior's log P(next | token's action, time bucket)
+//           (model/action_head.h) as a fixed offset: the learned part is the correction.
 //   loss = mean item CE + action_weight * mean action CE.
 //
 // Threads: one fork-join pool of `threads` (the caller is thread 0). The transformer runs with the
@@ -36,6 +38,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "model/action_head.h"
 #include "model/config.h"
 #include "model/token.h"
 
@@ -131,6 +134,10 @@ class TrainGraph {
   const ModelConfig& config() const { return config_; }
   const GraphOptions& options() const { return options_; }
 
+  // The action head's prior table (an active head of this config's actions and buckets), added to
+  // the action logits of every later step. An inactive head removes it.
+  void set_action_prior(const ActionHead& head);
+
  private:
   struct Layer {  // saved activations of one block, packed [tokens, ...]
     FloatBuf ln1, ln1_mean, ln1_rstd, qkv, att, atty, res_mid, ln2, ln2_mean, ln2_rstd, fc1, act, drop_attn, drop_ffn;
@@ -182,6 +189,7 @@ class TrainGraph {
   std::vector<Chunk> chunks_;                    // [threads]
   std::vector<uint32_t> rows_;                   // [N] token index of each position with a target
   std::vector<uint32_t> row_item_, row_action_;  // [N] its targets
+  std::vector<uint32_t> row_prior_;              // [N] its token's prior row: action * buckets + time bucket
 
   // Activations, packed [tokens, ...]; threads own token slices.
   std::vector<FloatBuf> resid_;  // [layers + 1]: block inputs (0 = embeddings after dropout)
@@ -200,6 +208,8 @@ class TrainGraph {
   FloatBuf neg_emb_, neg_bias_, dneg_emb_, dneg_bias_;  // [S, d], [S]
   FloatBuf dtarget_;                                    // [N] gradient of each row's target logit (sampled softmax)
   FloatBuf action_logits_;                              // [N, A]
+  std::vector<float> action_prior_;                     // [A * B * A] log prior rows, or empty
+  uint32_t prior_buckets_ = 1;                          // its B (1 or the config's time buckets)
 };
 
 }  // namespace forecart::train

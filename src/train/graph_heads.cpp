@@ -191,11 +191,27 @@ double TrainGraph::item_head(const ParamView& w, ParamView* g) {
   return sum;
 }
 
-// Action head: Za[N,A] = H . action_w^T + action_b; softmax-xent per row; dH += dZa . action_w.
+void TrainGraph::set_action_prior(const ActionHead& head) {
+  action_prior_.clear();
+  prior_buckets_ = 1;
+  if (head.active() && head.validate(config_.num_actions, config_.time_buckets).ok()) {
+    action_prior_ = head.log_prior;
+    prior_buckets_ = head.buckets;
+  }
+}
+
+// Action head: Za[N,A] = H . action_w^T + action_b (+ the prior row of each row's token, a
+// constant); softmax-xent per row; dH += dZa . action_w.
 double TrainGraph::action_head(const ParamView& w, ParamView* g) {
   const size_t N = rows_.size(), d = config_.dim, A = config_.num_actions;
   float* Z = action_logits_.data();
   linear_forward_gemm(Z, H_.data(), w.action_w, w.action_b, N, d, A);
+  if (!action_prior_.empty()) {
+    for (size_t r = 0; r < N; ++r) {
+      const float* prior = action_prior_.data() + static_cast<size_t>(row_prior_[r]) * A;
+      for (size_t a = 0; a < A; ++a) Z[r * A + a] += prior[a];
+    }
+  }
   const float scale = options_.action_weight / static_cast<float>(N);
   double sum = 0.0;
   for (size_t r = 0; r < N; ++r) sum += softmax_xent_backward_inplace(Z + r * A, A, row_action_[r], scale);

@@ -20,6 +20,8 @@ struct EpochLog {
   uint32_t epoch = 0;
   double loss = 0, item_loss = 0, action_loss = 0;
   double val_hr10 = 0, val_ndcg10 = 0;
+  double val_action_loss = -1;  // validation next-action log-loss; -1 for a one-action model
+  double criterion = 0;         // what ranks the epochs (trainer.h)
   double seconds = 0, tokens_per_s = 0;
 };
 

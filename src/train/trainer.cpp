@@ -81,7 +81,7 @@ uint64_t fingerprint(const ModelConfig& c, const TrainerOptions& o, size_t windo
   f << c.num_items << ' ' << c.num_actions << ' ' << c.dim << ' ' << c.layers << ' ' << c.heads << ' ' << c.ffn_dim
     << ' ' << c.max_len << ' ' << c.time_buckets << ' ' << static_cast<int>(c.activation) << ' ' << g.max_batch << ' '
     << o.adam.lr << ' ' << o.adam.weight_decay << ' ' << g.dropout << ' ' << o.clip << ' ' << g.action_weight << ' '
-    << g.neg_samples << ' ' << g.threads << ' ' << g.seed << ' ' << windows;
+    << g.neg_samples << ' ' << g.threads << ' ' << g.seed << ' ' << windows << ' ' << o.action_prior;
   uint64_t h = 1469598103934665603ull;  // FNV-1a
   for (char ch : f.str()) h = (h ^ static_cast<uint8_t>(ch)) * 1099511628211ull;
   return h;
@@ -118,6 +118,7 @@ struct Loop {
   const TrainProgress& progress;
   ModelConfig c;
   ModelMeta meta;
+  ActionHead action_head;  // the prior (alpha 1, temperature 1) for validation; inactive without one
   std::vector<Window> windows;
   size_t steps = 0;
   uint64_t fp = 0;
@@ -211,15 +212,21 @@ Result<EpochLog> Loop::finish_epoch(Clock::time_point te) {
   eo.baselines = false;
   eo.threads = o.graph.threads;
   eo.max_users = o.val_users;
-  const Model m = Model::from_weights(w, meta, /*quantize=*/false);
+  Model m = Model::from_weights(w, meta, /*quantize=*/false);
+  m.action_head = action_head;
   Result<EvalReport> val = evaluate(m, ds, eo);
   if (!val.ok()) return val.status();
   log.val_hr10 = val.value().model.full.hr10;
   log.val_ndcg10 = val.value().model.full.ndcg10;
+  log.criterion = log.val_ndcg10;
+  if (val.value().has_actions) {
+    log.val_action_loss = val.value().model_action.log_loss;
+    log.criterion -= kActionLossTrade * log.val_action_loss;
+  }
   log.seconds = train_secs + seconds_since(tv);
   st.log.push_back(log);
-  if (log.val_ndcg10 > st.best) {
-    st.best = log.val_ndcg10;
+  if (log.criterion > st.best) {
+    st.best = log.criterion;
     st.best_epoch = st.epoch;
     best.arena = w.arena;
     st.since_best = 0;
@@ -279,11 +286,22 @@ Result<TrainResult> train_model(const data::Dataset& ds, const TrainerOptions& o
   if (!graph.ok()) return graph.status();
   ModelWeights w = ModelWeights::random(c, go.seed);
   ModelMeta meta = make_meta(ds);
+  ActionFitReport action_fit;
+  const ActionHead prior = o.action_prior
+                               ? count_action_prior(ds, c, &action_fit.table_loss_time, &action_fit.table_loss_plain)
+                               : ActionHead{};
   WarmStartReport warm;
   if (o.init_from) {
     if (Status s = warm_start(*o.init_from, meta, &w, &warm); !s.ok())
       return Status(s.code(), "--init-from: " + s.message());
     if (progress.on_warm_start) progress.on_warm_start(warm);
+  }
+  if (prior.active() && !(o.init_from && o.init_from->action_head.active())) {
+    // The learned part is a correction to the prior: it starts at zero (a warm start from a model
+    // with a head keeps its correction).
+    ParamView v = w.view();
+    std::fill(v.action_w, v.action_w + static_cast<size_t>(c.num_actions) * c.dim, 0.0f);
+    std::fill(v.action_b, v.action_b + c.num_actions, 0.0f);
   }
   Result<AdamW> adam = AdamW::create(w.layout, o.adam);
   if (!adam.ok()) return adam.status();
@@ -295,6 +313,8 @@ Result<TrainResult> train_model(const data::Dataset& ds, const TrainerOptions& o
   loop.steps = (loop.windows.size() + go.max_batch - 1) / go.max_batch;
   loop.fp = fingerprint(c, o, loop.windows.size());
   loop.graph = graph.take();
+  loop.graph.set_action_prior(prior);
+  loop.action_head = prior;
   loop.adam = adam.take();
   loop.grads.resize(w.arena.size());
   loop.w = std::move(w);
@@ -317,6 +337,17 @@ Result<TrainResult> train_model(const data::Dataset& ds, const TrainerOptions& o
     eo.threads = go.threads;
     FORECART_RETURN_IF_ERROR(fit_evidence(ds, eo, &m, &res.evidence_fit));
     res.evidence = std::move(m.evidence);
+  }
+  res.action_head = prior;
+  res.action_fit = action_fit;
+  if (prior.active() && res.best_epoch > 0) {
+    Model m = Model::from_weights(res.weights, res.meta, /*quantize=*/false);
+    m.action_head = prior;
+    ActionFitOptions ao;
+    ao.max_users = o.val_users;
+    ao.threads = go.threads;
+    FORECART_RETURN_IF_ERROR(fit_action_head(ds, ao, &m, &res.action_fit));
+    res.action_head = std::move(m.action_head);
   }
   return res;
 }

@@ -12,6 +12,7 @@
 #include "core/status.h"
 #include "data/events.h"
 #include "model/model.h"
+#include "train/action_fit.h"
 #include "train/adam.h"
 #include "train/evidence_fit.h"
 #include "train/graph.h"
@@ -19,6 +20,10 @@
 #include "train/warm_start.h"
 
 namespace forecart::train {
+
+// How much next-action log-loss (nats) one unit of validation NDCG@10 is worth in the checkpoint
+// criterion: 0.01 nats of log-loss trade for 0.0005 NDCG@10.
+constexpr double kActionLossTrade = 0.05;
 
 struct TrainerOptions {
   // The model's shape. num_items and num_actions come from the data; ffn_dim 0 means 4 * dim.
@@ -28,7 +33,9 @@ struct TrainerOptions {
   AdamOptions adam;
   float clip = 1.0f;  // global gradient norm (0 = off)
   uint32_t epochs = 200;
-  uint32_t patience = 10;      // epochs without a better validation NDCG@10 before stopping
+  // Epochs are ranked by one validation criterion: NDCG@10 - kActionLossTrade x the next-action
+  // log-loss (NDCG@10 alone for a one-action model); see docs/TRAINING.md.
+  uint32_t patience = 10;      // epochs without a better criterion before stopping
   uint32_t val_users = 50000;  // validation users per epoch (0 = all); an evenly spaced subset
   double time_budget_s = 0;    // stop after this many seconds (0 = no limit); the best epoch is kept
   // Checkpoints: when checkpoint_path is set, the whole training state is written there (atomically)
@@ -39,6 +46,9 @@ struct TrainerOptions {
   // The evidence terms fitted on the validation split after training (evidence_fit.h).
   bool fit_evidence = true;
   EvidenceFitOptions evidence;
+  // The next-action head's prior (train/action_fit.h), its alpha and temperature fitted after
+  // training; false = the learned head alone, as in older models.
+  bool action_prior = true;
   // Warm start (warm_start.h): begin from this model's weights instead of random ones (null = from scratch).
   const Model* init_from = nullptr;
   // Tests only: after this many steps of this process, call halt() (which may _exit to simulate a kill).
@@ -68,6 +78,8 @@ struct TrainResult {
   WarmStartReport warm;  // with init_from
   Evidence evidence;     // fitted terms and table (inactive when not fitted or of no help)
   EvidenceFitReport evidence_fit;
+  ActionHead action_head;  // prior and fitted calibration (inactive for one action or action_prior false)
+  ActionFitReport action_fit;
 };
 
 // Progress: called after every step with (epoch, step in epoch, steps per epoch, running loss,

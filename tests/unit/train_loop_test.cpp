@@ -49,9 +49,16 @@ void check_training_lowers_loss(const std::string& path, const data::ReadOptions
   REQUIRE(res.log.back().loss < res.log.front().loss);
   REQUIRE(res.log.back().item_loss < res.log.front().item_loss);
   for (const auto& e : res.log) REQUIRE(std::isfinite(e.loss));
-  double best = -1;
-  for (const auto& e : res.log) best = std::max(best, e.val_ndcg10);
-  REQUIRE(res.log[res.best_epoch - 1].val_ndcg10 == best);
+  // The best epoch is the one of the highest criterion: NDCG@10 less the traded action log-loss.
+  double best = -1e9;
+  for (const auto& e : res.log) {
+    const double expect =
+        e.val_action_loss >= 0 ? e.val_ndcg10 - train::kActionLossTrade * e.val_action_loss : e.val_ndcg10;
+    REQUIRE(e.criterion == Approx(expect));
+    REQUIRE((ds.action_names.size() > 1) == (e.val_action_loss >= 0));
+    best = std::max(best, e.criterion);
+  }
+  REQUIRE(res.log[res.best_epoch - 1].criterion == best);
   REQUIRE(res.meta.item_ids == ds.item_ids);
   REQUIRE(res.meta.action_names == ds.action_names);
 }

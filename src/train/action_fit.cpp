@@ -1,0 +1,170 @@
+// Implements train/action_fit.h.
+#include "train/action_fit.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "data/split.h"
+#include "kernels/kernels.h"
+#include "train/eval.h"
+
+namespace forecart::train {
+
+namespace {
+
+// The table over `buckets` time buckets (1: the time ignored) from the counts of the training events.
+ActionHead prior_table(const std::vector<double>& marginal, const std::vector<double>& pair,
+                       const std::vector<double>& triple, size_t A, size_t B, size_t buckets) {
+  ActionHead h;
+  h.actions = static_cast<uint32_t>(A);
+  h.buckets = static_cast<uint32_t>(buckets);
+  double total = 0;
+  for (double m : marginal) total += m;
+  for (double m : marginal) h.marginal.push_back(static_cast<float>(m / total));
+  h.log_prior.resize(A * buckets * A);
+  for (size_t l = 0; l < A; ++l) {
+    double row = 0;
+    for (size_t a = 0; a < A; ++a) row += pair[l * A + a];
+    for (size_t b = 0; b < buckets; ++b) {
+      const double* t = triple.data() + (l * B + b) * A;
+      double cell = 0;
+      if (buckets > 1)
+        for (size_t a = 0; a < A; ++a) cell += t[a];
+      for (size_t a = 0; a < A; ++a) {
+        const double p_l = (pair[l * A + a] + 1.0) / (row + static_cast<double>(A));
+        const double p = buckets > 1 ? (t[a] + static_cast<double>(A) * p_l) / (cell + static_cast<double>(A)) : p_l;
+        h.log_prior[(l * buckets + b) * A + a] = static_cast<float>(std::log(p));
+      }
+    }
+  }
+  return h;
+}
+
+}  // namespace
+
+ActionHead count_action_prior(const data::Dataset& ds, const ModelConfig& c, double* valid_loss_time,
+                              double* valid_loss_plain) {
+  const size_t A = c.num_actions, B = c.time_buckets;
+  if (A < 2) return ActionHead{};
+  std::vector<double> marginal(A, 1.0), pair(A * A, 0.0), triple(A * B * A, 0.0);
+  auto bucket = [&](const std::vector<data::Event>& seq, size_t i) {
+    return time_bucket(i > 0 ? seq[i - 1].time : -1, seq[i].time, c.time_buckets);
+  };
+  for (const auto& seq : ds.sequences) {
+    const size_t n = data::train_prefix_len(seq);
+    for (size_t i = 0; i < n; ++i) {
+      marginal[seq[i].action] += 1;
+      if (i + 1 >= n) continue;
+      const size_t l = seq[i].action, b = bucket(seq, i), next = seq[i + 1].action;
+      pair[l * A + next] += 1;
+      triple[(l * B + b) * A + next] += 1;
+    }
+  }
+  ActionHead timed = prior_table(marginal, pair, triple, A, B, B);
+  ActionHead plain = prior_table(marginal, pair, triple, A, B, 1);
+  // The validation targets pick the table: each held-out user's validation event given its last
+  // training event. (No test event is read.)
+  double lt = 0, lp = 0;
+  size_t n = 0;
+  for (const auto& seq : ds.sequences) {
+    if (!data::has_holdout(seq)) continue;
+    const size_t t = data::target_index(seq, data::Fold::kValidation);
+    const Token last{0, seq[t - 1].action, bucket(seq, t - 1)};
+    lt -= timed.prior_row(last)[seq[t].action];
+    lp -= plain.prior_row(last)[seq[t].action];
+    ++n;
+  }
+  if (n) lt /= static_cast<double>(n), lp /= static_cast<double>(n);
+  if (valid_loss_time) *valid_loss_time = lt;
+  if (valid_loss_plain) *valid_loss_plain = lp;
+  return n && lt < lp ? timed : plain;
+}
+
+namespace {
+
+// One validation case: the prior row of its newest token, the learned logits and the truth.
+struct ActionCase {
+  std::vector<float> prior, z;
+  uint32_t target = 0;
+  bool used = false;
+};
+
+struct Fit {
+  double log_loss = 0, accuracy = 0;
+};
+
+Fit score(const std::vector<ActionCase>& cases, size_t A, float alpha, float temperature) {
+  Fit f;
+  size_t n = 0;
+  std::vector<double> logits(A);
+  for (const ActionCase& c : cases) {
+    if (!c.used) continue;
+    double top = -1e300;
+    size_t arg = 0;
+    for (size_t a = 0; a < A; ++a) {
+      logits[a] = (c.prior[a] + alpha * c.z[a]) / temperature;
+      if (logits[a] > top) top = logits[a], arg = a;
+    }
+    double sum = 0;
+    for (double l : logits) sum += std::exp(l - top);
+    f.log_loss += std::log(sum) + top - logits[c.target];
+    f.accuracy += arg == c.target ? 1.0 : 0.0;
+    ++n;
+  }
+  if (n) f.log_loss /= static_cast<double>(n), f.accuracy /= static_cast<double>(n);
+  return f;
+}
+
+}  // namespace
+
+Status fit_action_head(const data::Dataset& ds, const ActionFitOptions& o, Model* m, ActionFitReport* rep) {
+  ActionHead& head = m->action_head;
+  if (!head.active()) return Status::Ok();
+  const size_t A = head.actions, d = m->config.dim;
+  const ParamView w = m->rest.view();
+  const size_t held_out = data::make_split(ds).users.size();
+  std::vector<ActionCase> cases(o.max_users && o.max_users < held_out ? o.max_users : held_out);
+  EvalOptions eo;
+  eo.fold = data::Fold::kValidation;
+  eo.baselines = false;
+  eo.threads = o.threads;
+  eo.max_users = o.max_users;
+  eo.on_action_case = [&](size_t index, uint32_t target_action, const Predictor& p) {
+    if (p.empty() || index >= cases.size()) return;
+    ActionCase& c = cases[index];
+    const float* prior = head.prior_row(p.tokens()[p.window() - 1]);
+    c.prior.assign(prior, prior + A);
+    c.z.resize(A);
+    f32_gemv(w.action_w, p.state(), w.action_b, A, d, c.z.data());
+    c.target = target_action;
+    c.used = true;
+  };
+  head.alpha = 1.0f;
+  head.temperature = 1.0f;
+  Result<EvalReport> r = evaluate(*m, ds, eo);
+  if (!r.ok()) return r.status();
+  rep->users =
+      static_cast<size_t>(std::count_if(cases.begin(), cases.end(), [](const ActionCase& c) { return c.used; }));
+  const Fit prior = score(cases, A, 0.0f, 1.0f), before = score(cases, A, 1.0f, 1.0f);
+  rep->log_loss_prior = prior.log_loss;
+  rep->accuracy_prior = prior.accuracy;
+  rep->log_loss_before = before.log_loss;
+  float best_alpha = 0.0f, best_t = 1.0f;
+  Fit best = prior;
+  for (int ai = 0; ai <= 20; ++ai) {  // alpha 0 .. 2 by 0.1
+    const float alpha = 0.1f * static_cast<float>(ai);
+    for (int ti = 0; ti <= 45; ++ti) {  // temperature 0.5 .. 5 by 0.1
+      const float t = 0.5f + 0.1f * static_cast<float>(ti);
+      const Fit f = score(cases, A, alpha, t);
+      if (f.log_loss < best.log_loss - 1e-9) best = f, best_alpha = alpha, best_t = t;
+    }
+  }
+  head.alpha = best_alpha;
+  head.temperature = best_t;
+  rep->log_loss_after = best.log_loss;
+  rep->accuracy_after = best.accuracy;
+  return Status::Ok();
+}
+
+}  // namespace forecart::train
