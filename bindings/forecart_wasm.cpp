@@ -109,13 +109,18 @@ class WasmForecart {
     if (session_) session_->score_items(u32_vector(ids), &scores);
     return copy_out(scores.data(), scores.size(), "Float32Array");
   }
-  // Logit drops [items x window], row-major (see Session::explain), read with _resultExplain().
+  // Logit drops [items x window] and next-action probability drops [window x actions], row-major
+  // (see Session::explain), read with _resultExplain() and _resultExplainActions().
   int explain(val ids) {
     explain_.clear();
+    explain_actions_.clear();
     if (!session_) return fail(Status(StatusCode::kInvalidArgument, "no model loaded"));
-    return check(session_->explain(u32_vector(ids), &explain_));
+    return check(session_->explain(u32_vector(ids), &explain_, &explain_actions_));
   }
   val resultExplain() const { return copy_out(explain_.data(), explain_.size(), "Float32Array"); }
+  val resultExplainActions() const {
+    return copy_out(explain_actions_.data(), explain_actions_.size(), "Float32Array");
+  }
   // Raw logits of the whole vocabulary (tests compare them with the native CLI).
   val logits() const {
     std::vector<float> out(model_ ? model_->config.vocab() : 0);
@@ -138,6 +143,7 @@ class WasmForecart {
   std::unique_ptr<Session> session_;
   Prediction prediction_;
   std::vector<float> explain_;
+  std::vector<float> explain_actions_;
   std::string error_;
 };
 
@@ -192,5 +198,6 @@ EMSCRIPTEN_BINDINGS(forecart) {
       .function("_scoreItems", &WasmForecart::scoreItems)
       .function("_explain", &WasmForecart::explain)
       .function("_resultExplain", &WasmForecart::resultExplain)
+      .function("_resultExplainActions", &WasmForecart::resultExplainActions)
       .function("_logits", &WasmForecart::logits);
 }

@@ -222,7 +222,7 @@ export class Forecart {
       items.push(entry);
     }
     const result = { items, actions: this._actionProbs(), fromPopularity: n._resultFromPopularity() };
-    if (explain) this._explain(ids, items);
+    if (explain) this._explain(ids, items, result);
     return result;
   }
 
@@ -234,18 +234,29 @@ export class Forecart {
   }
 
   // For each item: the window's events with the drop in the item's score when each is left out.
-  _explain(ids, items) {
+  // For the result: each window event (newest first) with the drop in every next-action
+  // probability when it is left out (positive = the event raises it).
+  _explain(ids, items, result) {
     const n = this._native;
     const W = n._window();
     const status = n._explain(ids);
     if (status !== 0) throw statusError(this._module, status, n._lastError());
     const drops = n._resultExplain();
+    const actionDrops = n._resultExplainActions();
+    const A = this._actions.length;
     const events = this._window.slice(this._window.length - W);
     items.forEach((entry, i) => {
       entry.explanation = events
         .map((e, j) => ({ item: e.item, action: e.action, time: e.time, impact: drops[i * W + j] }))
         .sort((a, b) => b.impact - a.impact);
     });
+    result.actionExplanation = events
+      .map((e, j) => {
+        const impact = {};
+        this._actions.forEach((a, k) => (impact[a] = actionDrops[j * A + k]));
+        return { item: e.item, action: e.action, time: e.time, impact };
+      })
+      .reverse();
   }
 
   // Probability of each given id (null for ids the model does not know), same scale as predict().

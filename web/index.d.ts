@@ -68,6 +68,14 @@ export interface ExplanationEntry {
   impact: number;
 }
 
+export interface ActionExplanationEntry {
+  item: string;
+  action: string;
+  time: number;
+  /** Per action type: the drop in its next-action probability when this event is left out (positive: the event raised it). */
+  impact: Record<string, number>;
+}
+
 export interface PredictedItem {
   item: string;
   /** Probability under the model's softmax over the whole catalogue (before filters). */
@@ -81,6 +89,8 @@ export interface Prediction {
   actions: Record<string, number>;
   /** True when the history is empty and items are ranked by popularity. */
   fromPopularity: boolean;
+  /** With `explain: true`: the window's events, newest first, and how each moves the next-action probabilities. */
+  actionExplanation?: ActionExplanationEntry[];
 }
 
 export interface HistoryExport {

@@ -14,6 +14,7 @@ Session::Session(const Model& m)
       scratch_(m),
       scorer_(m),
       without_(m.config.max_len),
+      probs_(m.config.num_actions, 0.0f),
       logits_(m.config.vocab(), 0.0f),
       banned_(m.config.vocab(), 0) {}
 
@@ -128,13 +129,18 @@ Status Session::predict(const PredictOptions& opts, Prediction* out) {
   return Status::Ok();
 }
 
-Status Session::explain(const std::vector<uint32_t>& items, std::vector<float>* out) {
-  const size_t W = predictor_.window(), V = model().config.vocab();
+Status Session::explain(const std::vector<uint32_t>& items, std::vector<float>* out, std::vector<float>* actions) {
+  const size_t W = predictor_.window(), V = model().config.vocab(), A = model().config.num_actions;
   for (uint32_t id : items)
     if (id >= V) return invalid_argument("explain: item index outside the vocabulary");
   out->resize(items.size() * W);
   for (size_t i = 0; i < items.size(); ++i)  // each row starts at the item's logit with the whole window
     std::fill(out->begin() + i * W, out->begin() + (i + 1) * W, scorer_.logit(predictor_, items[i]));
+  if (actions) {
+    actions->resize(W * A);
+    predictor_.action_probs(probs_.data());
+    for (size_t j = 0; j < W; ++j) std::copy(probs_.begin(), probs_.end(), actions->begin() + j * A);
+  }
   const Token* toks = predictor_.tokens();
   for (size_t j = 0; j < W; ++j) {
     size_t n = 0;
@@ -143,6 +149,10 @@ Status Session::explain(const std::vector<uint32_t>& items, std::vector<float>* 
     FORECART_RETURN_IF_ERROR(scratch_.assign(without_.data(), n));
     // With no event left the state is zero and the logit is the item's bias alone.
     for (size_t i = 0; i < items.size(); ++i) (*out)[i * W + j] -= scorer_.logit(scratch_, items[i]);
+    if (actions) {
+      scratch_.action_probs(probs_.data());  // with no event left: the empty history's probabilities
+      for (size_t a = 0; a < A; ++a) (*actions)[j * A + a] -= probs_[a];
+    }
   }
   return Status::Ok();
 }

@@ -49,8 +49,10 @@ class Session {
 
   // Why each item is predicted: for items[i] and window event j (oldest first), out[i * window + j]
   // is the drop in the item's logit when event j is left out of the history (positive = the event
-  // pushes the item up). Costs one window recompute per event; allocates nothing.
-  Status explain(const std::vector<uint32_t>& items, std::vector<float>* out);
+  // pushes the item up). With actions: actions[j * num_actions + a] is the drop in the probability
+  // of next action a when event j is left out (positive = the event raises it). Costs one window
+  // recompute per event; allocates nothing beyond the outputs.
+  Status explain(const std::vector<uint32_t>& items, std::vector<float>* out, std::vector<float>* actions = nullptr);
 
   // Raw next-item logits [vocab] of the current state (index 0 is the unknown id).
   void logits(float* out) const { scorer_.logits(predictor_, out); }
@@ -68,6 +70,7 @@ class Session {
   Predictor scratch_;  // explain(): the history with one event left out
   Scorer scorer_;
   std::vector<Token> without_;   // [max_len]
+  std::vector<float> probs_;     // [num_actions] explain(): the next-action probabilities of one history
   std::vector<float> logits_;    // [vocab]
   const float* keys_ = nullptr;  // logits_ or the popularity prior (shifted by one: keys_[id])
   float log_norm_ = 0.0f;

@@ -10,6 +10,7 @@
 #include "format/fcm.h"
 #include "model/layers.h"
 #include "model/predictor.h"
+#include "model/session.h"
 #include "test_util.h"
 
 using namespace forecart;
@@ -131,4 +132,39 @@ TEST_CASE("the action head round-trips in its section; older files have none; co
   bad = m;
   bad.action_head.marginal = {0.5f, 0.2f, 0.1f};  // sums to 0.8
   CHECK(message_of(must_write(bad)).find("marginal") != std::string::npos);
+}
+
+TEST_CASE("explain gives each window event's drop in every next-action probability", "[action_head][explain]") {
+  const ModelConfig c = test::tiny_config();
+  Model m = test::random_model(c, 13, /*quantize=*/false);
+  m.action_head = make_head(c.time_buckets);
+  m.action_head.alpha = 0.8f;
+  Session s(m);
+  REQUIRE(s.record_index(3, 0, 100).ok());
+  REQUIRE(s.record_index(7, 1, 160).ok());
+  REQUIRE(s.record_index(9, 2, 5000).ok());
+  std::vector<float> drops, actions;
+  REQUIRE(s.explain({3, 7}, &drops, &actions).ok());
+  REQUIRE(actions.size() == 3 * 3);
+  float full[3];
+  s.predictor().action_probs(full);
+  const Token* toks = s.predictor().tokens();
+  for (size_t j = 0; j < 3; ++j) {
+    std::vector<Token> without;
+    for (size_t i = 0; i < 3; ++i)
+      if (i != j) without.push_back(toks[i]);
+    Predictor p(m);
+    REQUIRE(p.assign(without.data(), without.size()).ok());
+    float part[3];
+    p.action_probs(part);
+    float sum = 0.0f;
+    for (size_t a = 0; a < 3; ++a) {
+      CHECK(actions[j * 3 + a] == Approx(full[a] - part[a]).margin(1e-6));
+      sum += actions[j * 3 + a];
+    }
+    CHECK(sum == Approx(0.0f).margin(1e-5));
+  }
+  std::vector<float> only;
+  REQUIRE(s.explain({3}, &only).ok());  // without the actions output: items only, unchanged
+  CHECK(only.size() == 3);
 }
