@@ -119,6 +119,7 @@ nlohmann::ordered_json model_card(const TrainArgs& a, const data::Dataset& ds, c
                  {"dropout", o.graph.dropout},
                  {"clip", o.clip},
                  {"action_weight", o.graph.action_weight},
+                 {"action_detach", o.graph.action_detached},
                  {"neg_samples", o.graph.neg_samples},
                  {"patience", o.patience},
                  {"val_users", o.val_users},
@@ -282,6 +283,8 @@ Command add_train(CLI::App& app) {
   sub->add_option("--dropout", o.graph.dropout, "Dropout rate")->check(CLI::Range(0.0, 0.95))->capture_default_str();
   sub->add_option("--clip", o.clip, "Gradient clipping by global norm (0 = off)")->capture_default_str();
   sub->add_option("--action-weight", o.graph.action_weight, "Weight of the next-action loss")->capture_default_str();
+  sub->add_flag("--action-detach", o.graph.action_detached,
+                "The next-action loss trains the action head only, not the model's hidden states");
   sub->add_flag("!--no-action-prior", o.action_prior,
                 "Next-action head without the counted prior and its fitted calibration (the learned head alone)");
   sub->add_option("--neg-samples", o.graph.neg_samples, "Sampled softmax with this many negatives (0 = full softmax)")

@@ -26,8 +26,7 @@ float Scorer::logit(const Predictor& p, uint32_t id) const {
   float z = base_logit(p.state(), id);
   if (model_.evidence.active()) {
     const size_t n = std::min(p.window(), window_items_.size());
-    for (size_t i = 0; i < n; ++i) window_items_[i] = p.tokens()[i].item;
-    z += evidence_term(model_.evidence, window_items_.data(), n, id);
+    z += evidence_term(model_.evidence, window_ids(p.tokens(), n), n, id);
   }
   return z;
 }
@@ -35,8 +34,12 @@ float Scorer::logit(const Predictor& p, uint32_t id) const {
 void Scorer::add_evidence(const Token* window, size_t n, float* logits) const {
   if (!model_.evidence.active()) return;
   n = std::min(n, window_items_.size());
+  forecart::add_evidence(model_.evidence, window_ids(window, n), n, logits, &sparse_);
+}
+
+const uint32_t* Scorer::window_ids(const Token* window, size_t n) const {
   for (size_t i = 0; i < n; ++i) window_items_[i] = window[i].item;
-  forecart::add_evidence(model_.evidence, window_items_.data(), n, logits, &sparse_);
+  return window_items_.data();
 }
 
 void Scorer::base_logits(const float* state, float* out) const {

@@ -36,8 +36,10 @@ class Scorer {
 
  private:
   const Model& model_;
-  const float* bias_;                           // item_bias [V]
-  mutable std::vector<int8_t> q_;               // the quantized state [d]
+  const float* bias_;              // item_bias [V]
+  mutable std::vector<int8_t> q_;  // the quantized state [d]
+  // The item ids of window[0, n) (n <= max_len) in window_items_.
+  const uint32_t* window_ids(const Token* window, size_t n) const;
   mutable std::vector<uint32_t> window_items_;  // [max_len]
   mutable SparseScores sparse_;
 };

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <functional>
 
+#include "core/limits.h"
 #include "model/evidence.h"
 #include "train/eval.h"
 #include "train/follow_table.h"
@@ -30,8 +31,8 @@ struct Case {
   float target_logit = 0.0f;
   int target_candidate = -1;  // index in candidates, or -1 when no evidence names it
   std::vector<Candidate> candidates;
-  std::vector<uint8_t> ages;  // window ages of the candidates' events
-  std::vector<float> others;  // the best kTop logits of the items no evidence names (target excluded)
+  std::vector<uint16_t> ages;  // window ages of the candidates' events (< max_len <= kMaxSeqLen)
+  std::vector<float> others;   // the best kTop logits of the items no evidence names (target excluded)
 };
 
 // One case's data from the model's logits and the predictor's window.
@@ -57,7 +58,7 @@ void collect(const Model& m, const EvidenceFitOptions& o, uint32_t target, const
       ++b;
       cd.age_begin = static_cast<uint32_t>(c->ages.size());
       for (size_t j = n; j > 0; --j)
-        if (items[j - 1] == id) c->ages.push_back(static_cast<uint8_t>(std::min<size_t>(n - j, 255)));
+        if (items[j - 1] == id) c->ages.push_back(static_cast<uint16_t>(n - j));
       cd.age_end = static_cast<uint32_t>(c->ages.size());
     }
     if (id == target) c->target_candidate = static_cast<int>(c->candidates.size());
@@ -89,9 +90,9 @@ struct Score {
 };
 
 Score score(const std::vector<Case>& cases, const EvidenceParams& p) {
-  double pw[256];
+  double pw[kMaxSeqLen];  // decay^age for every age a window can hold
   pw[0] = 1.0;
-  for (size_t i = 1; i < 256; ++i) pw[i] = pw[i - 1] * p.repeat_decay;
+  for (size_t i = 1; i < kMaxSeqLen; ++i) pw[i] = pw[i - 1] * p.repeat_decay;
   Score s;
   std::vector<float> z;
   for (const Case& c : cases) {

@@ -88,8 +88,11 @@ struct GraphOptions {
   uint32_t threads = 1;        // 1..256
   float dropout = 0.0f;        // inverted dropout rate in [0, 1), used only when training
   float action_weight = 0.5f;  // weight of the next-action loss
-  uint32_t neg_samples = 0;    // 0 = full softmax over the catalogue; S > 0 = sampled softmax
-  uint64_t seed = 1;           // dropout masks and negative samples
+  // The action loss trains action_w and action_b only: no gradient into the hidden states, so the
+  // head cannot reshape the model to memorise the training users' actions.
+  bool action_detached = false;
+  uint32_t neg_samples = 0;  // 0 = full softmax over the catalogue; S > 0 = sampled softmax
+  uint64_t seed = 1;         // dropout masks and negative samples
 };
 
 struct StepStats {

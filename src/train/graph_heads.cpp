@@ -215,7 +215,9 @@ double TrainGraph::action_head(const ParamView& w, ParamView* g) {
   const float scale = options_.action_weight / static_cast<float>(N);
   double sum = 0.0;
   for (size_t r = 0; r < N; ++r) sum += softmax_xent_backward_inplace(Z + r * A, A, row_action_[r], scale);
-  if (g) linear_backward(dH_.data(), g->action_w, g->action_b, Z, H_.data(), w.action_w, N, d, A);
+  if (g)
+    linear_backward(options_.action_detached ? nullptr : dH_.data(), g->action_w, g->action_b, Z, H_.data(), w.action_w,
+                    N, d, A);
   return sum;
 }
 

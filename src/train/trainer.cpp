@@ -81,7 +81,8 @@ uint64_t fingerprint(const ModelConfig& c, const TrainerOptions& o, size_t windo
   f << c.num_items << ' ' << c.num_actions << ' ' << c.dim << ' ' << c.layers << ' ' << c.heads << ' ' << c.ffn_dim
     << ' ' << c.max_len << ' ' << c.time_buckets << ' ' << static_cast<int>(c.activation) << ' ' << g.max_batch << ' '
     << o.adam.lr << ' ' << o.adam.weight_decay << ' ' << g.dropout << ' ' << o.clip << ' ' << g.action_weight << ' '
-    << g.neg_samples << ' ' << g.threads << ' ' << g.seed << ' ' << windows << ' ' << o.action_prior;
+    << g.neg_samples << ' ' << g.action_detached << ' ' << g.threads << ' ' << g.seed << ' ' << windows << ' '
+    << o.action_prior;
   uint64_t h = 1469598103934665603ull;  // FNV-1a
   for (char ch : f.str()) h = (h ^ static_cast<uint8_t>(ch)) * 1099511628211ull;
   return h;
