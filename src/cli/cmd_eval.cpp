@@ -41,6 +41,9 @@ nlohmann::ordered_json action_json(const train::EvalReport& r, const train::Acti
   j["per_action"] = nlohmann::ordered_json::object();
   for (size_t a = 0; a < names.size() && a < m.precision.size(); ++a)
     j["per_action"][names[a]] = {{"precision", m.precision[a]}, {"recall", m.recall[a]}};
+  j["reliability"] = nlohmann::ordered_json::array();  // 10 confidence bins, lowest first
+  for (const auto& b : m.reliability)
+    j["reliability"].push_back({{"count", b.count}, {"confidence", b.confidence}, {"accuracy", b.accuracy}});
   return j;
 }
 

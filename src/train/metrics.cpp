@@ -116,8 +116,12 @@ ActionMetrics action_metrics(const std::vector<uint32_t>& truth, const std::vect
   const double n = static_cast<double>(N);
   m.accuracy = static_cast<double>(correct) / n;
   m.log_loss = nll / n;
-  for (size_t b = 0; b < kBins; ++b)
-    if (bin_n[b] > 0) m.ece += std::fabs(bin_hit[b] - bin_conf[b]) / n;  // = share x |acc - conf|
+  m.reliability.resize(kBins);
+  for (size_t b = 0; b < kBins; ++b) {
+    if (bin_n[b] == 0) continue;
+    m.ece += std::fabs(bin_hit[b] - bin_conf[b]) / n;  // = share x |acc - conf|
+    m.reliability[b] = {static_cast<size_t>(bin_n[b]), bin_conf[b] / bin_n[b], bin_hit[b] / bin_n[b]};
+  }
   double f1_sum = 0;
   size_t present = 0;
   for (size_t c = 0; c < classes; ++c) {

@@ -42,6 +42,13 @@ struct ActionMetrics {
   double ece = 0;                         // top-label expected calibration error, 10 equal-width bins
   double purchase_auc = -1;               // < 0: not available (no purchase action, or one class only)
   std::vector<double> precision, recall;  // per action (0 where the action is never predicted / never true)
+  // The reliability diagram behind the ECE: per confidence bin [b/10, (b+1)/10), the cases, their
+  // mean top probability and their accuracy (both 0 for an empty bin).
+  struct Bin {
+    size_t count = 0;
+    double confidence = 0, accuracy = 0;
+  };
+  std::vector<Bin> reliability;
 };
 
 // Next-action metrics of predicted distributions probs [N x classes] (row i for case i) against

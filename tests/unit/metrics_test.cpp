@@ -24,6 +24,12 @@ TEST_CASE("next-action metrics: accuracy, macro-F1, log-loss, ECE, AUC and per-a
   CHECK(m.log_loss == Approx(-(std::log(0.95) + std::log(0.35) + std::log(0.75) + std::log(0.15)) / 4));
   // Bins: 0.65 -> 6 (acc 0), 0.75 -> 7 (acc 1), 0.85 -> 8 (acc 0), 0.95 -> 9 (acc 1).
   CHECK(m.ece == Approx((0.65 + 0.25 + 0.85 + 0.05) / 4));
+  REQUIRE(m.reliability.size() == 10);  // the diagram behind it
+  CHECK(m.reliability[5].count == 0);
+  CHECK(m.reliability[6].count == 1);
+  CHECK(m.reliability[6].confidence == Approx(0.65));
+  CHECK(m.reliability[6].accuracy == 0.0);
+  CHECK(m.reliability[9].accuracy == 1.0);
   // Purchase scores 0.05, 0.65 (negatives) vs 0.75, 0.15 (positives): pairs won 0.75>0.05, 0.75>0.65,
   // 0.15>0.05 -> 3/4.
   CHECK(m.purchase_auc == Approx(0.75));
