@@ -6,11 +6,32 @@
 // For tests and curious readers the page mirrors its state in data- attributes of <body>:
 // state (loading|ready|error), mode (main|worker), kernels, storage, consent, history-count,
 // pending (events not yet stored), idle ("true" when nothing is queued), first-prediction-ms,
-// latency-ms, prediction-seq, warnings and errors (space-separated codes).
+// latency-ms, prediction-seq, catalogue, namespace, warnings and errors (space-separated codes).
 import { Forecart as MainThreadForecart, ForecartError } from '../web/index.js';
 
-const NAMESPACE = 'forecart-demo';
-const DEFAULT_MODEL = 'taobao.fcm';
+// The two catalogues a visitor can switch between. Each has its own model, its own history namespace
+// (the Forecart `namespace` option: the IndexedDB records of one never reach the other) and, where
+// the data has them, product names (a JSON file of {id: name} beside the model).
+const CATALOGUES = {
+  taobao: {
+    model: 'taobao.fcm',
+    names: null,
+    namespace: 'forecart-demo',
+    title: 'Taobao',
+    honest: 'The Taobao UserBehavior data has no product names or pictures: items are shown by their anonymised ids and categories, with a pattern generated from the category id.',
+    source: 'Data: Alibaba Taobao UserBehavior (Tianchi data set 649), a slice; ids as published.',
+  },
+  uci: {
+    model: 'uci.fcm',
+    names: 'uci.names.json',
+    namespace: 'forecart-demo-uci',
+    title: 'UK gift shop',
+    honest: "A UK online gift shop's invoices (2010-2011): products have their real names (the shop's own descriptions) but no pictures, so each gets a pattern generated from the last word of its name. The data has purchases only, so this model knows one action: opening a product records nothing, buying it does.",
+    source: 'Data: UCI Machine Learning Repository, Online Retail (Chen, Sain and Guo 2012), CC BY 4.0; names as published.',
+  },
+};
+const DEFAULT_CATALOGUE = 'taobao';
+const LS_CATALOGUE = 'forecart-demo:catalogue'; // a key of CATALOGUES
 const LS_CONSENT = 'forecart-demo:consent'; // 'granted' | 'revoked' (absent: not asked yet)
 const LS_WORKER = 'forecart-demo:worker'; // '1' | '0'
 const PAGE_SIZE = 24;
@@ -29,26 +50,48 @@ const ACTION_LABELS = {
   follow: { button: 'Follow', done: 'Followed', bar: 'follow' },
   buy: { button: 'Buy', done: 'Bought', bar: 'buy' },
   purchase: { button: 'Buy', done: 'Bought', bar: 'buy' },
+  browse: { button: 'View', done: 'Viewed', bar: 'view' },
+  order: { button: 'Order', done: 'Ordered', bar: 'order' },
 };
 const label = (action, kind) => ACTION_LABELS[action]?.[kind] ?? action;
+const VIEW_ACTIONS = ['pv', 'view', 'click', 'browse'];
+const PURCHASE_ACTIONS = ['buy', 'purchase', 'order'];
+// The action that opening a product records: a view-like one; for a model without one, the first
+// action if it has several, and nothing if its only action is (say) a purchase.
+function viewAction() {
+  return state.actions.find((a) => VIEW_ACTIONS.includes(a)) ?? (state.actions.length > 1 && !PURCHASE_ACTIONS.includes(state.actions[0]) ? state.actions[0] : null);
+}
+const purchaseAction = () => state.actions.find((a) => PURCHASE_ACTIONS.includes(a)) ?? null;
 
 const $ = (id) => document.getElementById(id);
 const body = document.body;
 const params = new URLSearchParams(location.search);
 
-// Only plain model file names under ./models/ are accepted from the URL (?model=name.fcm).
+// Only plain model file names under ./models/ are accepted from the URL (?model=name.fcm); it loads
+// that file in place of the catalogue's model (the failure tests use it). ?catalogue=KEY picks a
+// catalogue, otherwise the one chosen last (localStorage), otherwise Taobao.
 function modelFromUrl() {
   const m = params.get('model');
-  return m && /^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.fcm$/.test(m) && !m.includes('..') ? m : DEFAULT_MODEL;
+  return m && /^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.fcm$/.test(m) && !m.includes('..') ? m : null;
 }
+function initialCatalogue(model) {
+  const own = Object.keys(CATALOGUES).find((k) => CATALOGUES[k].model === model);
+  if (model) return own ?? DEFAULT_CATALOGUE;
+  for (const k of [params.get('catalogue'), localStorage.getItem(LS_CATALOGUE)]) if (k && Object.hasOwn(CATALOGUES, k)) return k;
+  return DEFAULT_CATALOGUE;
+}
+const urlModel = modelFromUrl();
+const firstCatalogue = initialCatalogue(urlModel);
 
 const state = {
   fc: null,
   mode: 'main',
-  modelName: modelFromUrl(),
+  catalogue: firstCatalogue,
+  modelName: urlModel ?? CATALOGUES[firstCatalogue].model,
+  names: null, // {id: product name} of the catalogue, or null
   info: null,
   actions: [],
-  catalogue: [],
+  items: [],
   page: 0,
   category: null,
   selected: null,
@@ -84,6 +127,24 @@ function el(tag, attrs = {}, ...children) {
 }
 
 const fmtPct = (p, digits = 1) => `${(p * 100).toFixed(digits)}%`;
+const fmtPp = (d) => `${d >= 0 ? '+' : '\u2212'}${Math.abs(d * 100).toFixed(2)} pp`; // percentage points
+const catalogueDef = () => CATALOGUES[state.catalogue];
+// What the page calls an item: its product name where the catalogue has one, its id otherwise.
+const hasName = (item) => state.names !== null && Object.hasOwn(state.names, item);
+const itemName = (item) => (hasName(item) ? state.names[item] : `Item ${item}`);
+// The key of an item's generated visual: its category; for a named item without one, the last word
+// of its name (HOLDER, BAG, MUG...), so that kindred products look alike.
+function visualKey(item, category) {
+  if (category !== undefined) return category;
+  if (!hasName(item)) return undefined;
+  const words = state.names[item].match(/[A-Za-z]+/g);
+  return words ? `name:${words.at(-1).toUpperCase()}` : undefined;
+}
+// The line under an item's name: its category, or for a named item its id.
+function itemMeta(item, category) {
+  if (category !== undefined) return `Category ${category}`;
+  return hasName(item) ? `StockCode ${item}` : '';
+}
 const fmtScore = (p) => (p >= 0.001 ? fmtPct(p, 2) : `${(p * 100).toPrecision(2)}%`);
 const fmtInt = (n) => n.toLocaleString('en');
 const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
@@ -220,7 +281,7 @@ function setStatus(text) {
 
 async function loadForecart(mode) {
   const options = {
-    namespace: NAMESPACE,
+    namespace: catalogueDef().namespace,
     maxEvents: 500,
     ttlDays: 30,
     // Recording waits for consent; the choice is remembered in localStorage (not a tracking id).
@@ -235,26 +296,56 @@ async function loadForecart(mode) {
   return MainThreadForecart.load(url, options);
 }
 
+// The catalogue's product names (a same-origin JSON file beside the model), or null: the page then
+// shows ids, and says why.
+async function loadNames() {
+  const file = catalogueDef().names;
+  if (!file || state.modelName !== catalogueDef().model) return null;
+  try {
+    const res = await fetch(new URL(`models/${file}`, location.href), { credentials: 'same-origin' });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const names = await res.json();
+    if (!names || typeof names !== 'object' || Array.isArray(names)) throw new Error('not a JSON object');
+    return names;
+  } catch (err) {
+    showAlert('warning', 'names_unavailable', `The product names (${file}) could not be loaded (${err.message}); items are shown by their ids.`);
+    return null;
+  }
+}
+
+function renderCatalogueText() {
+  const def = catalogueDef();
+  $('catalogue-select').value = state.catalogue;
+  $('catalogue-honest').textContent = def.honest;
+  $('data-source').textContent = def.source;
+  body.dataset.catalogue = state.catalogue;
+  body.dataset.namespace = def.namespace;
+}
+
 async function start(mode) {
   body.dataset.state = 'loading';
   body.dataset.mode = mode;
   body.dataset.model = state.modelName;
+  renderCatalogueText();
   setControlsEnabled(false);
   setStatus(`Loading the model (${state.modelName}) ${mode === 'worker' ? 'in a Web Worker' : 'on the main thread'}…`);
   const t0 = performance.now();
   let fc;
+  const names = loadNames(); // beside the model's download
   try {
     fc = await loadForecart(mode);
   } catch (err) {
+    await names;
+    $('catalogue-select').disabled = false; // the visitor can still switch to the other catalogue
     body.dataset.state = 'error';
     reportError(err);
     const buttons = [{ text: 'Retry', onclick: (e) => { e.target.closest('.alert').remove(); serial(() => start(mode)); } }];
-    if (state.modelName !== DEFAULT_MODEL) {
+    if (state.modelName !== catalogueDef().model) {
       buttons.unshift({
         text: 'Load the demo model',
         onclick: (e) => {
           e.target.closest('.alert').remove();
-          state.modelName = DEFAULT_MODEL;
+          state.modelName = catalogueDef().model;
           history.replaceState(null, '', location.pathname); // a reload keeps the working model
           serial(() => start(mode));
         },
@@ -270,12 +361,14 @@ async function start(mode) {
   }
   state.fc = fc;
   state.mode = mode;
+  state.names = await names;
+  body.dataset.names = String(state.names !== null);
   state.info = await fc.info;
   state.actions = state.info.actions;
   body.dataset.kernels = state.info.kernels;
   const loadMs = performance.now() - t0;
   await refreshPredictions(); // first: the recommendations are what the shopper waits for
-  state.catalogue = await fc.catalogue();
+  state.items = await fc.catalogue();
   $('consent').checked = state.info.consent;
   $('worker-mode').checked = mode === 'worker';
   setControlsEnabled(true);
@@ -284,7 +377,8 @@ async function start(mode) {
   if (state.selected) await renderProduct(state.selected, null);
   scheduleHistoryRefresh();
   const first = body.dataset.firstPredictionMs;
-  setStatus(`Ready: ${fmtInt(state.info.items)} items, ${fmtInt(state.info.categories)} categories, actions ${state.actions.join(' / ')}; ` +
+  setStatus(`Ready: ${catalogueDef().title}, ${fmtInt(state.info.items)} items${state.names ? ' with names' : ''}, ` +
+    `${fmtInt(state.info.categories)} categories, action${state.actions.length > 1 ? 's' : ''} ${state.actions.join(' / ')}; ` +
     `${state.info.kernels} kernels, ${mode === 'worker' ? 'Web Worker' : 'main thread'}; model loaded in ${loadMs.toFixed(0)} ms` +
     (first ? `, first prediction ${first} ms after the page started loading.` : '.'));
 }
@@ -298,20 +392,39 @@ async function switchMode(mode) {
   await start(mode);
 }
 
+// Another catalogue: its own model, names and history namespace. What was recorded in this one stays
+// stored under its namespace and comes back when the visitor switches back.
+async function switchCatalogue(key) {
+  if (!Object.hasOwn(CATALOGUES, key) || (key === state.catalogue && state.fc)) return;
+  await Promise.allSettled([...state.pending]);
+  const old = state.fc;
+  state.fc = null;
+  if (old) await old.dispose();
+  state.catalogue = key;
+  state.modelName = CATALOGUES[key].model;
+  state.names = null;
+  Object.assign(state, { page: 0, category: null, selected: null, explainItem: null, explainChosen: false, prediction: null });
+  $('product').hidden = true;
+  localStorage.setItem(LS_CATALOGUE, key);
+  history.replaceState(null, '', location.pathname); // drops ?model= / ?catalogue=: a reload keeps this choice
+  await start(state.mode);
+}
+
 function setControlsEnabled(on) {
-  for (const id of ['consent', 'worker-mode', 'export-history', 'clear-history', 'prev-page', 'next-page']) $(id).disabled = !on;
+  for (const id of ['catalogue-select', 'consent', 'worker-mode', 'export-history', 'clear-history', 'prev-page', 'next-page']) $(id).disabled = !on;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Catalogue grid and product view
 
 function itemCard(item, category, extra) {
-  const button = el('button', { type: 'button', class: 'card', dataset: { item }, onclick: () => openProduct(item) },
-    categoryVisual(category),
-    el('span', { class: 'card-id', text: `Item ${item}` }),
-    el('span', { class: 'card-cat', text: category !== undefined ? `Category ${category}` : 'No category' }),
+  const meta = itemMeta(item, category);
+  const button = el('button', { type: 'button', class: `card${hasName(item) ? ' named' : ''}`, dataset: { item }, onclick: () => openProduct(item) },
+    categoryVisual(visualKey(item, category)),
+    el('span', { class: 'card-id', text: itemName(item) }),
+    el('span', { class: 'card-cat', text: meta || 'No category' }),
     extra ? el('span', { class: 'card-extra', text: extra }) : null);
-  button.setAttribute('aria-label', `Item ${item}${category !== undefined ? `, category ${category}` : ''}${extra ? `, ${extra}` : ''}`);
+  button.setAttribute('aria-label', `${itemName(item)}${meta ? `, ${meta.toLowerCase()}` : ''}${extra ? `, ${extra}` : ''}`);
   return el('li', { dataset: { item } }, button);
 }
 
@@ -329,13 +442,13 @@ async function renderCatalogue() {
     $('prev-page').hidden = $('next-page').hidden = true;
     $('all-items').hidden = false;
   } else {
-    const pages = Math.max(1, Math.ceil(state.catalogue.length / PAGE_SIZE));
+    const pages = Math.max(1, Math.ceil(state.items.length / PAGE_SIZE));
     state.page = Math.min(Math.max(0, state.page), pages - 1);
-    const ids = state.catalogue.slice(state.page * PAGE_SIZE, (state.page + 1) * PAGE_SIZE);
+    const ids = state.items.slice(state.page * PAGE_SIZE, (state.page + 1) * PAGE_SIZE);
     const cats = await Promise.all(ids.map((id) => fc.itemCategory(id)));
     entries = ids.map((item, i) => ({ item, category: cats[i] }));
     $('catalogue-heading').textContent = 'Catalogue';
-    $('catalogue-note').textContent = `${fmtInt(state.catalogue.length)} items known to the model, in model order.`;
+    $('catalogue-note').textContent = `${fmtInt(state.items.length)} items known to the model, in model order.`;
     $('page-label').textContent = `Page ${state.page + 1} of ${fmtInt(pages)}`;
     $('prev-page').hidden = $('next-page').hidden = false;
     $('prev-page').disabled = state.page === 0;
@@ -350,10 +463,15 @@ function openProduct(item) {
     const { fc } = state;
     if (!fc) return;
     state.selected = item;
-    // Opening a product is a view: the model's first action type.
-    await renderProduct(item, state.actions[0]);
-    recordEvent(item, state.actions[0]);
-    await refreshPredictions();
+    // Opening a product is a view (pv, view...), where the model has such an action.
+    const view = viewAction();
+    await renderProduct(item, view ?? 'none');
+    if (view) {
+      recordEvent(item, view);
+      await refreshPredictions();
+    } else {
+      $('product-recorded').textContent = `Opening a product records nothing: this shop's data has ${state.actions.join(' / ')} events only.`;
+    }
     $('product-heading').focus();
   });
 }
@@ -362,15 +480,16 @@ async function renderProduct(item, justRecorded) {
   const category = await state.fc.itemCategory(item);
   $('product').hidden = false;
   $('product').dataset.item = item;
-  $('product-visual').replaceChildren(categoryVisual(category));
-  $('product-heading').textContent = `Item ${item}`;
-  $('product-meta').textContent = category !== undefined ? `Category ${category}` : 'No category in the model';
+  $('product-visual').replaceChildren(categoryVisual(visualKey(item, category)));
+  $('product-heading').textContent = itemName(item);
+  $('product-meta').textContent = itemMeta(item, category) || 'No category in the model';
   $('product-category').hidden = category === undefined;
   $('product-category').dataset.category = category ?? '';
   const row = $('product-actions');
-  const order = ['cart', 'fav', 'favourite', 'follow', 'buy', 'purchase'];
+  const order = ['cart', 'fav', 'favourite', 'follow', 'buy', 'purchase', 'order'];
   const rank = (a) => (order.includes(a) ? order.indexOf(a) : order.length);
-  const actions = state.actions.slice(1).sort((a, b) => rank(a) - rank(b));
+  const view = viewAction();
+  const actions = state.actions.filter((a) => a !== view).sort((a, b) => rank(a) - rank(b));
   row.replaceChildren(...actions.map((action) =>
     el('button', { type: 'button', class: `act act-${action}`, dataset: { action }, text: label(action, 'button'),
       onclick: () => serial(async () => {
@@ -423,12 +542,72 @@ async function refreshPredictions() {
     state.explainItem = pred.items[0]?.item ?? null;
     state.explainChosen = false;
   }
+  // One explain call gives both: the chosen item's explanation and, for the whole prediction, how each
+  // window event moves every next-action probability (actionExplanation).
   let explanation = [];
-  if (state.explainItem && !pred.fromPopularity) {
-    const ex = await fc.predict({ k: 1, allow: [state.explainItem], explain: true });
-    explanation = ex.items[0]?.explanation ?? [];
+  let actionExplanation = [];
+  if (!pred.fromPopularity) {
+    const ex = await fc.predict({ k: 1, allow: state.explainItem ? [state.explainItem] : undefined, explain: true });
+    if (state.explainItem) explanation = ex.items[0]?.explanation ?? [];
+    actionExplanation = ex.actionExplanation ?? [];
   }
   renderPredictions(pred, ms, explanation);
+  renderActionExplanation(pred, actionExplanation);
+}
+
+// Which recent events raised or lowered the purchase probability: the top 3 of each sign, in
+// percentage points (the drop in P(purchase) when the event is left out; positive: it raised it).
+const ACTION_EXPLAIN_TOP = 3;
+const ACTION_EXPLAIN_MIN = 1e-5; // 0.001 pp: below this an event moves nothing worth showing
+function renderActionExplanation(pred, entries) {
+  const list = $('action-explanation');
+  const help = $('action-explain-help');
+  const buy = purchaseAction();
+  $('action-explain-action').textContent = buy ? label(buy, 'bar') : 'purchase';
+  list.dataset.action = buy ?? '';
+  const empty = (text) => list.replaceChildren(el('li', { class: 'empty', text }));
+  if (state.actions.length === 1) {
+    list.dataset.mode = 'single';
+    help.textContent = `This model has one action type (${state.actions[0]}): its next event is always a ` +
+      `${state.actions[0]} (100%), so no event can raise or lower that.`;
+    list.replaceChildren();
+    list.hidden = true;
+    return;
+  }
+  list.hidden = false;
+  if (!buy) {
+    list.dataset.mode = 'none';
+    help.textContent = `This model has no purchase action (${state.actions.join(' / ')}).`;
+    list.replaceChildren();
+    list.hidden = true;
+    return;
+  }
+  list.dataset.mode = 'events';
+  help.textContent = `Now ${fmtPct(pred.actions[buy] ?? 0)}. Each of your recent events with how much it moved that: ` +
+    'the change when the model leaves the event out, in percentage points.';
+  if (pred.fromPopularity || !entries.length) {
+    empty("No events yet: an empty history gets the training log's action frequencies.");
+    return;
+  }
+  const moved = entries.map((e) => ({ ...e, d: e.impact[buy] ?? 0 }));
+  const up = moved.filter((e) => e.d >= ACTION_EXPLAIN_MIN).sort((a, b) => b.d - a.d).slice(0, ACTION_EXPLAIN_TOP);
+  const down = moved.filter((e) => e.d <= -ACTION_EXPLAIN_MIN).sort((a, b) => a.d - b.d).slice(0, ACTION_EXPLAIN_TOP);
+  if (!up.length && !down.length) {
+    empty(`None of your ${entries.length} recent events moves it.`);
+    return;
+  }
+  const max = Math.max(...[...up, ...down].map((e) => Math.abs(e.d)), 1e-9);
+  const row = (e, direction) => {
+    const fill = el('span', { class: `fill ${direction === 'up' ? 'pos' : 'neg'}` });
+    fill.style.width = `${((Math.abs(e.d) / max) * 100).toFixed(1)}%`;
+    return el('li', { dataset: { item: e.item, action: e.action, time: String(e.time), impact: String(e.d), direction } },
+      el('span', { class: 'ex-text', text: `${label(e.action, 'done')} ${itemName(e.item)}, ${ago(e.time)}` }),
+      el('span', { class: 'bar', 'aria-hidden': 'true' }, fill),
+      el('span', { class: 'ex-value', text: fmtPp(e.d) }));
+  };
+  list.replaceChildren(
+    ...(up.length ? [el('li', { class: 'ex-group', text: 'Raised it' }), ...up.map((e) => row(e, 'up'))] : []),
+    ...(down.length ? [el('li', { class: 'ex-group', text: 'Lowered it' }), ...down.map((e) => row(e, 'down'))] : []));
 }
 
 function renderPredictions(pred, ms, explanation) {
@@ -439,12 +618,12 @@ function renderPredictions(pred, ms, explanation) {
   list.replaceChildren(...pred.items.map((x) => {
     const chosen = x.item === state.explainItem;
     return el('li', { dataset: { item: x.item, score: String(x.score), category: x.category ?? '' }, class: chosen ? 'chosen' : null },
-      el('button', { type: 'button', class: 'rec', onclick: () => openProduct(x.item), 'aria-label': `Open item ${x.item}, ${fmtScore(x.score)} likely` },
-        categoryVisual(x.category),
-        el('span', { class: 'rec-id', text: `Item ${x.item}` }),
-        el('span', { class: 'rec-cat', text: x.category !== undefined ? `Category ${x.category}` : '' }),
+      el('button', { type: 'button', class: 'rec', onclick: () => openProduct(x.item), 'aria-label': `Open ${itemName(x.item)}, ${fmtScore(x.score)} likely` },
+        categoryVisual(visualKey(x.item, x.category)),
+        el('span', { class: 'rec-id', text: itemName(x.item) }),
+        el('span', { class: 'rec-cat', text: itemMeta(x.item, x.category) }),
         el('span', { class: 'rec-score', text: fmtScore(x.score) })),
-      el('button', { type: 'button', class: 'why', 'aria-pressed': String(chosen), 'aria-label': `Why item ${x.item}?`, text: 'Why?',
+      el('button', { type: 'button', class: 'why', 'aria-pressed': String(chosen), 'aria-label': `Why ${itemName(x.item)}?`, text: 'Why?',
         onclick: () => serial(async () => {
           state.explainItem = x.item;
           state.explainChosen = true;
@@ -453,11 +632,12 @@ function renderPredictions(pred, ms, explanation) {
   }));
 
   const bars = $('action-bars');
+  const top = state.actions.reduce((best, a) => ((pred.actions[a] ?? 0) > (pred.actions[best] ?? 0) ? a : best), state.actions[0]);
   bars.replaceChildren(...state.actions.map((a) => {
     const p = pred.actions[a] ?? 0;
     const fill = el('span', { class: 'fill' });
     fill.style.width = `${(p * 100).toFixed(1)}%`; // CSSOM, allowed by style-src 'self'
-    return el('li', { dataset: { action: a, p: String(p) } },
+    return el('li', { dataset: { action: a, p: String(p) }, class: a === top ? 'top' : null },
       el('span', { class: 'bar-label', text: label(a, 'bar') }),
       el('span', { class: 'bar', 'aria-hidden': 'true' }, fill),
       el('span', { class: 'bar-value', text: fmtPct(p) }));
@@ -470,7 +650,7 @@ function renderPredictions(pred, ms, explanation) {
   body.dataset.latencyMs = ms.toFixed(3);
   body.dataset.latencyMedianMs = median.toFixed(3);
 
-  $('explain-item').textContent = state.explainItem ? `item ${state.explainItem}` : 'this item';
+  $('explain-item').textContent = state.explainItem ? itemName(state.explainItem) : 'this item';
   const ex = $('explanation');
   ex.dataset.item = state.explainItem ?? '';
   if (!explanation.length) {
@@ -481,7 +661,7 @@ function renderPredictions(pred, ms, explanation) {
       const fill = el('span', { class: `fill ${e.impact >= 0 ? 'pos' : 'neg'}` });
       fill.style.width = `${((Math.abs(e.impact) / max) * 100).toFixed(1)}%`;
       return el('li', { dataset: { item: e.item, action: e.action, impact: String(e.impact) } },
-        el('span', { class: 'ex-text', text: `${label(e.action, 'done')} item ${e.item}, ${ago(e.time)}` }),
+        el('span', { class: 'ex-text', text: `${label(e.action, 'done')} ${itemName(e.item)}, ${ago(e.time)}` }),
         el('span', { class: 'bar', 'aria-hidden': 'true' }, fill),
         el('span', { class: 'ex-value', text: `${e.impact >= 0 ? '+' : ''}${e.impact.toFixed(2)}` }));
     }));
@@ -497,6 +677,7 @@ function renderUnavailable() {
   $('predictions').replaceChildren(el('li', { class: 'empty', text: 'No model loaded.' }));
   $('action-bars').replaceChildren();
   $('explanation').replaceChildren();
+  $('action-explanation').replaceChildren();
   $('latency').textContent = '';
   $('grid').replaceChildren();
   $('page-label').textContent = '';
@@ -545,7 +726,7 @@ async function renderHistory() {
   $('history-list').replaceChildren(...shown.map((e) =>
     el('li', { dataset: { item: e.item, action: e.action } },
       el('span', { class: 'h-action', text: label(e.action, 'done') }), ' ',
-      el('span', { class: 'h-item', text: `item ${e.item}` }), ' ',
+      el('span', { class: 'h-item', text: itemName(e.item) }), ' ',
       el('time', { datetime: new Date(e.time).toISOString(), text: new Date(e.time).toLocaleTimeString('en-GB') }))));
   if (events.length > HISTORY_SHOWN) $('history-list').append(el('li', { class: 'empty', text: `… and ${events.length - HISTORY_SHOWN} older event(s) (all are in the export).` }));
 }
@@ -581,6 +762,10 @@ function wire() {
       await refreshPredictions();
       scheduleHistoryRefresh();
     });
+  });
+  $('catalogue-select').addEventListener('change', (e) => {
+    const key = e.target.value;
+    serial(() => switchCatalogue(key));
   });
   $('worker-mode').addEventListener('change', (e) => {
     const on = e.target.checked;

@@ -9,6 +9,7 @@
 //   /demo/                       demo/index.html
 //   /demo/<name>.(js|css|svg)    the demo's own static files (top level of demo/ only)
 //   /demo/models/<name>.fcm      model files (FORECART_MODELS_DIR, default demo/models), octet-stream
+//   /demo/models/<name>.json     files beside them (a catalogue's product names), application/json
 //   /web/<name>.js               the package's browser sources (not web/node.js)
 //   /dist/forecart.mjs, /dist/forecart.wasm (application/wasm)
 // Everything else is a 404 (there is no path joining of user input, hence no traversal). Every
@@ -64,7 +65,7 @@ function route(pathname, { modelsDir }) {
   if (pathname === '/demo/' || pathname === '/demo/index.html') return join(ROOT, 'demo', 'index.html');
   let m = /^\/demo\/([a-z0-9][a-z0-9_-]*\.(?:js|css|svg))$/i.exec(pathname);
   if (m) return join(ROOT, 'demo', m[1]);
-  m = /^\/demo\/models\/([a-z0-9][a-z0-9_.-]*\.fcm)$/i.exec(pathname);
+  m = /^\/demo\/models\/([a-z0-9][a-z0-9_.-]*\.(?:fcm|json))$/i.exec(pathname);
   if (m && !m[1].includes('..')) return join(modelsDir, m[1]);
   m = /^\/web\/([a-z0-9][a-z0-9_-]*\.js)$/i.exec(pathname);
   if (m && !NODE_ONLY.has(m[1])) return join(ROOT, 'web', m[1]);
