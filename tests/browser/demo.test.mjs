@@ -1,13 +1,14 @@
 // The storefront demo (demo/, served by scripts/serve.mjs under its strict CSP) in headless Chromium.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { Forecart as NodeForecart } from '../../web/node.js';
 import {
   dataset, doAction, ensureResultsDir, grantConsent, idle, launchBrowser, newContext, openGridItem, prepareModels, ready,
-  shownPrediction, startServer, storedEvents, updateMetrics, watch,
+  root, shownPrediction, startServer, storedEvents, updateMetrics, watch,
 } from './helpers.mjs';
 
 let models, server, browser;
@@ -26,11 +27,11 @@ after(async () => {
 });
 
 // What the library itself predicts for a history (the Node entry, same WASM): the page must show it.
-async function expectedFor(events, k = 10) {
-  const fc = await NodeForecart.load(models.bytes);
+async function expectedFor(events, k = 10, { bytes = models.bytes, explain = false } = {}) {
+  const fc = await NodeForecart.load(bytes);
   try {
     for (const e of events) await fc.record(e);
-    return fc.predict({ k });
+    return fc.predict({ k, explain });
   } finally {
     fc.dispose();
   }
@@ -351,5 +352,194 @@ test('no request leaves the origin: only the demo files, the package files, the 
     assert.equal(r.failure()?.errorText, 'csp', `${r.url()} was not blocked by the CSP`);
     assert.equal(await r.response(), null);
   }
+  await context.close();
+});
+
+// ---------------------------------------------------------------------------------------------
+// The next-action head on the page, the action explanation and the second catalogue (issue 12).
+
+const cli = join(root, 'build/native/forecart');
+// Decided when the tests are registered (before() has not run yet): the files prepareModels() copies.
+const haveUci = existsSync(join(root, 'demo/models/uci.fcm')) && existsSync(join(root, 'demo/models/uci.names.json'));
+
+// The action explanation panel as shown: its rows with their signed impacts.
+function shownActionExplanation(page) {
+  return page.evaluate(() => {
+    const list = document.querySelector('#action-explanation');
+    return {
+      mode: list.dataset.mode,
+      action: list.dataset.action,
+      hidden: list.hidden,
+      help: document.querySelector('#action-explain-help').textContent,
+      rows: [...list.querySelectorAll('li[data-item]')].map((li) => ({
+        item: li.dataset.item, action: li.dataset.action, time: Number(li.dataset.time), impact: Number(li.dataset.impact),
+        direction: li.dataset.direction, text: li.textContent,
+      })),
+    };
+  });
+}
+
+test('after three product views the action bars put the view action (pv) first', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const errors = watch(page);
+  await page.goto(server.url);
+  await ready(page);
+  await grantConsent(page);
+  for (const n of [0, 4, 9]) await openGridItem(page, n);
+  const stored = await storedEvents(page);
+  assert.deepEqual(stored.events.map((e) => e.action), ['pv', 'pv', 'pv']);
+  const shown = await shownPrediction(page);
+  const ranked = Object.entries(shown.actions).sort((a, b) => b[1] - a[1]);
+  assert.equal(ranked[0][0], 'pv', `bars: ${JSON.stringify(shown.actions)}`);
+  assert.ok(ranked[0][1] > 0.5, `P(pv) = ${ranked[0][1]}`);
+  assert.equal(await page.getAttribute('#action-bars li.top', 'data-action'), 'pv');
+  const sum = Object.values(shown.actions).reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(sum - 1) < 1e-5, `the bars sum to ${sum}`);
+  // The bars are the library's own probabilities for that history.
+  const expected = await expectedFor(stored.events);
+  for (const [name, p] of Object.entries(expected.actions)) assert.ok(Math.abs(shown.actions[name] - p) < 1e-6, name);
+  console.log(`# after three views: ${ranked.map(([a, p]) => `${a} ${(p * 100).toFixed(1)}%`).join(', ')}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('predict() of an empty history shows the stored prior: the marginal of the .fcm file (forecart inspect)', { skip: !existsSync(cli) && 'no build/native/forecart' }, async () => {
+  const inspected = JSON.parse(execFileSync(cli, ['inspect', '--json', models.path]).toString());
+  const marginal = inspected.action_head?.marginal;
+  assert.ok(marginal && typeof marginal === 'object', 'the model has an action_head section with a marginal');
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const errors = watch(page);
+  await page.goto(server.url);
+  await ready(page);
+  const shown = await shownPrediction(page);
+  assert.equal(shown.fromPopularity, true);
+  assert.deepEqual(Object.keys(shown.actions).sort(), Object.keys(marginal).sort());
+  for (const [name, p] of Object.entries(marginal)) {
+    assert.ok(Math.abs(shown.actions[name] - p) < 1e-6, `${name}: page ${shown.actions[name]}, file ${p}`);
+  }
+  // Not a uniform distribution nor a flat guess: the training log's frequencies (pv by far the most).
+  const values = Object.values(marginal);
+  assert.ok(Math.max(...values) - Math.min(...values) > 0.1, `marginal ${JSON.stringify(marginal)}`);
+  assert.equal(Object.entries(marginal).sort((a, b) => b[1] - a[1])[0][0], 'pv');
+  // Clearing a history brings the same prior back.
+  await grantConsent(page);
+  await openGridItem(page, 1);
+  assert.notDeepEqual((await shownPrediction(page)).actions, shown.actions);
+  await page.click('#clear-history');
+  await idle(page);
+  const cleared = await shownPrediction(page);
+  for (const [name, p] of Object.entries(marginal)) assert.ok(Math.abs(cleared.actions[name] - p) < 1e-6, name);
+  console.log(`# empty history: ${Object.entries(marginal).map(([a, p]) => `${a} ${p.toFixed(6)}`).join(', ')} (file and page)`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the explanation panel lists which recent events raised or lowered the purchase probability', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const errors = watch(page);
+  await page.goto(server.url);
+  await ready(page);
+  let panel = await shownActionExplanation(page);
+  assert.equal(panel.action, 'buy');
+  assert.equal(panel.rows.length, 0); // an empty history: nothing to explain
+  await grantConsent(page);
+  await openGridItem(page, 2);
+  await openGridItem(page, 7);
+  await doAction(page, 'cart');
+  await openGridItem(page, 11);
+  const stored = (await storedEvents(page)).events;
+  assert.equal(stored.length, 4);
+  panel = await shownActionExplanation(page);
+  assert.equal(panel.mode, 'events');
+  assert.equal(panel.hidden, false);
+  assert.ok(panel.rows.length >= 1, 'at least one event is listed');
+  assert.ok(panel.rows.filter((r) => r.direction === 'up').length <= 3 && panel.rows.filter((r) => r.direction === 'down').length <= 3);
+  const keys = new Set(stored.map((e) => `${e.item}:${e.action}:${e.time}`));
+  for (const r of panel.rows) {
+    assert.ok(keys.has(`${r.item}:${r.action}:${r.time}`), `a listed event is one of the shopper's: ${JSON.stringify(r)}`);
+    assert.equal(Math.sign(r.impact), r.direction === 'up' ? 1 : -1);
+    assert.match(r.text, new RegExp(`${r.direction === 'up' ? '\\+' : '\u2212'}\\d+\\.\\d\\d pp$`));
+  }
+  // The panel shows the library's actionExplanation for that history: the top 3 of each sign.
+  const expected = await expectedFor(stored, 1, { explain: true });
+  assert.equal(expected.actionExplanation.length, 4);
+  const moves = expected.actionExplanation.map((e) => ({ key: `${e.item}:${e.action}:${e.time}`, d: e.impact.buy }));
+  const up = moves.filter((m) => m.d >= 1e-5).sort((a, b) => b.d - a.d).slice(0, 3);
+  const down = moves.filter((m) => m.d <= -1e-5).sort((a, b) => a.d - b.d).slice(0, 3);
+  assert.deepEqual(panel.rows.map((r) => `${r.item}:${r.action}:${r.time}`), [...up, ...down].map((m) => m.key));
+  panel.rows.forEach((r, i) => assert.ok(Math.abs(r.impact - [...up, ...down][i].d) < 1e-6));
+  console.log(`# purchase probability moved by: ${panel.rows.map((r) => r.text.replace(/^\s+/, '')).join(' | ')}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('switching to the UCI gift shop shows its product names and keeps its own history', { skip: !haveUci && 'no demo/models/uci.fcm and uci.names.json' }, async () => {
+  const { names } = models.uci;
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const errors = watch(page);
+  const requests = [];
+  context.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  await page.goto(server.url);
+  await ready(page);
+  await grantConsent(page);
+  const taobaoItem = await openGridItem(page, 0); // one Taobao event, in the Taobao namespace
+  assert.ok(!requests.includes('/demo/models/uci.names.json'), 'the names are fetched only for their catalogue');
+
+  await page.selectOption('#catalogue-select', 'uci');
+  await ready(page, '[data-catalogue="uci"][data-names="true"]');
+  assert.equal(await page.getAttribute('body', 'data-namespace'), 'forecart-demo-uci');
+  assert.equal(await page.getAttribute('body', 'data-history-count'), '0');
+  // The grid shows the products' names (the most frequent description of each StockCode).
+  const cards = await page.$$eval('#grid li button.card', (els) => els.map((b) => ({ item: b.dataset.item, name: b.querySelector('.card-id').textContent })));
+  assert.equal(cards.length, 24);
+  const named = cards.filter((c) => Object.hasOwn(names, c.item));
+  assert.ok(named.length >= 20, `${named.length} of 24 cards have a name`);
+  for (const c of cards) assert.equal(c.name, Object.hasOwn(names, c.item) ? names[c.item] : `Item ${c.item}`);
+  assert.match(await page.textContent('#catalogue-honest'), /real names/);
+  // So do the recommendations and the product view.
+  const recs = await page.$$eval('#predictions li[data-item]', (els) => els.map((li) => ({ item: li.dataset.item, name: li.querySelector('.rec-id').textContent })));
+  assert.equal(recs.length, 10);
+  for (const r of recs) if (Object.hasOwn(names, r.item)) assert.equal(r.name, names[r.item]);
+  const item = named[3].item;
+  await page.click(`#grid li button.card[data-item="${item}"]`);
+  await page.waitForSelector(`#product[data-item="${item}"]`);
+  await idle(page);
+  assert.equal(await page.textContent('#product-heading'), names[item]);
+  // A purchases-only model: opening records nothing, buying does.
+  assert.deepEqual((await storedEvents(page, 'forecart-demo-uci')).events, []);
+  assert.match(await page.textContent('#product-recorded'), /records nothing/);
+  assert.deepEqual(await page.$$eval('#product-actions button', (els) => els.map((b) => b.dataset.action)), ['purchase']);
+  await doAction(page, 'purchase');
+  assert.deepEqual((await storedEvents(page, 'forecart-demo-uci')).events.map((e) => [e.item, e.action]), [[item, 'purchase']]);
+  assert.deepEqual((await storedEvents(page)).events.map((e) => [e.item, e.action]), [[taobaoItem, 'pv']]);
+  const shown = await shownPrediction(page);
+  assert.equal(shown.fromPopularity, false);
+  assert.deepEqual(Object.keys(shown.actions), ['purchase']);
+  assert.ok(Math.abs(shown.actions.purchase - 1) < 1e-6);
+  const expected = await expectedFor((await storedEvents(page, 'forecart-demo-uci')).events, 10, { bytes: models.uci.bytes });
+  assert.deepEqual(shown.items.map((x) => x.item), expected.items.map((x) => x.item));
+  assert.match(await page.textContent('#history-list'), new RegExp(names[item].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  const panel = await shownActionExplanation(page);
+  assert.equal(panel.mode, 'single');
+  assert.match(panel.help, /one action type \(purchase\)/);
+  console.log(`# UCI: bought "${names[item]}" -> ${shown.items.slice(0, 3).map((x) => names[x.item] ?? x.item).join('; ')}`);
+  const shot = join(ensureResultsDir(), 'demo-uci.png');
+  await page.screenshot({ path: shot, fullPage: true });
+
+  // The choice survives a reload; switching back finds the Taobao history as it was.
+  await page.reload();
+  await ready(page, '[data-catalogue="uci"]');
+  assert.equal(await page.getAttribute('body', 'data-history-count'), '1');
+  await page.selectOption('#catalogue-select', 'taobao');
+  await ready(page, '[data-catalogue="taobao"]');
+  assert.equal(await page.getAttribute('body', 'data-namespace'), 'forecart-demo');
+  assert.equal(await page.getAttribute('body', 'data-history-count'), '1');
+  assert.match(await page.textContent('#grid li button.card >> nth=0'), /^Item /);
+  assert.deepEqual((await storedEvents(page)).events.map((e) => e.item), [taobaoItem]);
+  assert.deepEqual(errors, []);
   await context.close();
 });

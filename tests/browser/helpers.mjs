@@ -15,7 +15,7 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 export const NAMESPACE = 'forecart-demo';
 
-// The model the tests serve, copied into a private folder so that a retraining of
+// The models the tests serve, copied into a private folder so that a retraining of
 // demo/models/taobao.fcm in the middle of a run cannot hand the page a half-written file.
 // FORECART_TEST_MODEL (set by scripts/test-browser.sh on a fresh clone without the demo model) wins;
 // otherwise the demo model; otherwise a small model trained here on the real Taobao fixture.
@@ -30,7 +30,16 @@ export function prepareModels() {
   if (source) copyFileSync(source, target);
   else trainFixtureModel(target);
   const bytes = readFileSync(target);
-  return { dir, path: target, bytes, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  // The second catalogue (the UCI gift shop) with its product names, when committed.
+  let uci = null;
+  const uciModel = join(root, 'demo/models/uci.fcm');
+  const uciNames = join(root, 'demo/models/uci.names.json');
+  if (existsSync(uciModel) && existsSync(uciNames)) {
+    copyFileSync(uciModel, join(dir, 'uci.fcm'));
+    copyFileSync(uciNames, join(dir, 'uci.names.json'));
+    uci = { path: join(dir, 'uci.fcm'), bytes: readFileSync(join(dir, 'uci.fcm')), names: JSON.parse(readFileSync(join(dir, 'uci.names.json'), 'utf8')) };
+  }
+  return { dir, path: target, bytes, uci, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export function trainFixtureModel(out) {
