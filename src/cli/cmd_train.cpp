@@ -120,6 +120,7 @@ nlohmann::ordered_json model_card(const TrainArgs& a, const data::Dataset& ds, c
                  {"clip", o.clip},
                  {"action_weight", o.graph.action_weight},
                  {"action_detach", o.graph.action_detached},
+                 {"action_shift", o.action_fit.shift},
                  {"neg_samples", o.graph.neg_samples},
                  {"patience", o.patience},
                  {"val_users", o.val_users},
@@ -156,6 +157,8 @@ nlohmann::ordered_json model_card(const TrainArgs& a, const data::Dataset& ds, c
                         {"valid_users", f.users},
                         {"valid_log_loss_prior", f.log_loss_prior},
                         {"valid_log_loss_as_trained", f.log_loss_before},
+                        {"shift", res.action_head.shift},
+                        {"valid_log_loss_without_shift", f.log_loss_no_shift},
                         {"valid_log_loss", f.log_loss_after},
                         {"valid_accuracy_prior", f.accuracy_prior},
                         {"valid_accuracy", f.accuracy_after}};
@@ -221,9 +224,10 @@ int run_train(TrainArgs& a) {
     const train::ActionFitReport& f = res.action_fit;
     fmt::print(stderr,
                "action head: prior over {} time bucket(s) + {:.1f} x correction, temperature {:.1f}: valid log-loss "
-               "{:.4f} (prior alone {:.4f}, as trained {:.4f}), accuracy {:.4f} (prior {:.4f}) ({} users)\n",
+               "{:.4f} (prior alone {:.4f}, as trained {:.4f}, without the shift {:.4f}), accuracy {:.4f} (prior "
+               "{:.4f}) ({} users)\n",
                res.action_head.buckets, res.action_head.alpha, res.action_head.temperature, f.log_loss_after,
-               f.log_loss_prior, f.log_loss_before, f.accuracy_after, f.accuracy_prior, f.users);
+               f.log_loss_prior, f.log_loss_before, f.log_loss_no_shift, f.accuracy_after, f.accuracy_prior, f.users);
   }
 
   j["data"] = a.data.files;
@@ -285,6 +289,8 @@ Command add_train(CLI::App& app) {
   sub->add_option("--action-weight", o.graph.action_weight, "Weight of the next-action loss")->capture_default_str();
   sub->add_flag("--action-detach", o.graph.action_detached,
                 "The next-action loss trains the action head only, not the model's hidden states");
+  sub->add_flag("!--no-action-shift", o.action_fit.shift,
+                "Calibrate the next-action head without the per-action shift fitted on validation");
   sub->add_flag("!--no-action-prior", o.action_prior,
                 "Next-action head without the counted prior and its fitted calibration (the learned head alone)");
   sub->add_option("--neg-samples", o.graph.neg_samples, "Sampled softmax with this many negatives (0 = full softmax)")

@@ -92,7 +92,7 @@ enum class FcmSectionTag : uint32_t {
   kActions = 3,
   // Not skippable (it changes the action probabilities). Records "shape" (u32[2]: actions A, time
   // buckets B, or 1), "marginal" (f32[A]), "log_prior" (f32[A * B * A]) and "calibration" (f32[2]:
-  // alpha, temperature): model/action_head.h.
+  // alpha, temperature), optionally "shift" (f32[A]): model/action_head.h.
   kActionHead = 4,
 };
 constexpr uint32_t kFcmSectionSkippable = 1;  // flags bit 0

@@ -143,6 +143,7 @@ std::vector<SectionBlob> encode_sections(const Model& m) {
     w.f32("marginal", h.marginal.data(), h.marginal.size());
     w.f32("log_prior", h.log_prior.data(), h.log_prior.size());
     w.f32("calibration", calibration, 2);
+    if (!h.shift.empty()) w.f32("shift", h.shift.data(), h.shift.size());
     w.finish();
     out.push_back(std::move(b));
   }
@@ -229,6 +230,10 @@ Status decode_action_head(const std::vector<Record>& records, Model* m) {
   h.buckets = dims[1];
   h.alpha = cal[0];
   h.temperature = cal[1];
+  if (const Record* shift = find(records, "shift")) {
+    if (shift->dtype != FcmDtype::kF32) return corrupt_model("section action_head: 'shift' must be f32");
+    copy_record(*shift, &h.shift);
+  }
   if (Status s = h.validate(m->config.num_actions, m->config.time_buckets); !s.ok()) {
     m->action_head = ActionHead{};
     return corrupt_model("section action_head: " + s.message());

@@ -35,7 +35,8 @@ void action_probs_from(const ActionHead& head, const float* z, const Token& last
     for (size_t a = 0; a < A; ++a) out[a] = z[a];
   } else {
     const float* prior = head.prior_row(last);
-    for (size_t a = 0; a < A; ++a) out[a] = (prior[a] + head.alpha * z[a]) / head.temperature;
+    for (size_t a = 0; a < A; ++a)
+      out[a] = (prior[a] + head.alpha * z[a]) / head.temperature + (head.shift.empty() ? 0.0f : head.shift[a]);
   }
   softmax_inplace(out, A);
 }

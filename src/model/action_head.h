@@ -1,11 +1,13 @@
 // The next-action head: what is known from counts, plus what the model learned on top of it.
 //   logits(a | history) = (log P(a | last action, last time bucket) + alpha * (action_w h + action_b)) / temperature
+//                         + shift[a]
 // where h is the final hidden state of the newest event and the table P is counted on the training
 // events (train/action_prior.h), backed off to P(a | last action) and add-one smoothed:
 //   P(a | l) = (c(l, a) + 1) / (c(l) + A),  P(a | l, b) = (c(l, b, a) + A P(a | l)) / (c(l, b) + A),
 // or P(a | l) alone (one bucket) where the time buckets do not help on the validation split.
 // The correction (action_w, action_b) starts at zero in training, so the head starts as the table;
-// alpha and temperature are fitted on the validation split after training (train/action_fit.h).
+// alpha, temperature and the per-action shift are fitted on the validation split after training
+// (train/action_fit.h): the shift moves the base rates to those of the held-out next events.
 // An empty history gets the marginal P(a) of the training events (add-one smoothed) unchanged.
 // A model file carries all of it in its action_head section; a model without one (older files)
 // uses softmax(action_w h + action_b) alone.
@@ -27,13 +29,15 @@ struct ActionHead {
   std::vector<float> log_prior;  // [A * B * A]: row (last action l, bucket b) = log P(. | l, b)
   float alpha = 1.0f;            // weight of the learned correction (>= 0)
   float temperature = 1.0f;      // > 0
+  std::vector<float> shift;      // [A] added to the scaled logits; empty = zeros
 
   bool active() const { return actions > 0; }
   const float* prior_row(const Token& last) const {
     const uint32_t b = buckets > 1 ? last.time_bucket : 0;
     return log_prior.data() + (static_cast<size_t>(last.action) * buckets + b) * actions;
   }
-  // Sizes match (A, B or 1), probabilities and logs finite, marginal sums to about 1, alpha >= 0, temperature > 0.
+  // Sizes match (A, B or 1), probabilities and logs finite, marginal sums to about 1, alpha >= 0, temperature > 0,
+  // shift empty or [A] finite.
   Status validate(uint32_t num_actions, uint32_t time_buckets) const;
 };
 

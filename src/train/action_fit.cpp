@@ -94,26 +94,99 @@ struct Fit {
   double log_loss = 0, accuracy = 0;
 };
 
-Fit score(const std::vector<ActionCase>& cases, size_t A, float alpha, float temperature) {
+// The case's logits under (alpha, temperature, shift) into logits[A].
+void case_logits(const ActionCase& c, size_t A, float alpha, float temperature, const std::vector<double>& shift,
+                 std::vector<double>* logits) {
+  for (size_t a = 0; a < A; ++a) (*logits)[a] = (c.prior[a] + alpha * c.z[a]) / temperature + shift[a];
+}
+
+Fit score(const std::vector<ActionCase>& cases, size_t A, float alpha, float temperature,
+          const std::vector<double>& shift) {
   Fit f;
   size_t n = 0;
   std::vector<double> logits(A);
   for (const ActionCase& c : cases) {
     if (!c.used) continue;
-    double top = -1e300;
-    size_t arg = 0;
-    for (size_t a = 0; a < A; ++a) {
-      logits[a] = (c.prior[a] + alpha * c.z[a]) / temperature;
-      if (logits[a] > top) top = logits[a], arg = a;
-    }
+    case_logits(c, A, alpha, temperature, shift, &logits);
+    const size_t arg = static_cast<size_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
     double sum = 0;
-    for (double l : logits) sum += std::exp(l - top);
-    f.log_loss += std::log(sum) + top - logits[c.target];
+    for (double l : logits) sum += std::exp(l - logits[arg]);
+    f.log_loss += std::log(sum) + logits[arg] - logits[c.target];
     f.accuracy += arg == c.target ? 1.0 : 0.0;
     ++n;
   }
   if (n) f.log_loss /= static_cast<double>(n), f.accuracy /= static_cast<double>(n);
   return f;
+}
+
+// The best temperature on the grid 0.5 .. 5 (by 0.1) and alpha on 0 .. 2 (by 0.1) for a shift.
+Fit grid(const std::vector<ActionCase>& cases, size_t A, const std::vector<double>& shift, float* alpha, float* t) {
+  Fit best = score(cases, A, 0.0f, 1.0f, shift);
+  *alpha = 0.0f;
+  *t = 1.0f;
+  for (int ai = 0; ai <= 20; ++ai) {
+    const float al = 0.1f * static_cast<float>(ai);
+    for (int ti = 0; ti <= 45; ++ti) {
+      const float tt = 0.5f + 0.1f * static_cast<float>(ti);
+      const Fit f = score(cases, A, al, tt, shift);
+      if (f.log_loss < best.log_loss - 1e-9) best = f, *alpha = al, *t = tt;
+    }
+  }
+  return best;
+}
+
+// The per-action shift of the lowest validation log-loss + kRidge |shift|^2 for a fixed alpha and
+// temperature: Newton's method on a convex problem (the ridge makes the Hessian definite).
+constexpr double kShiftRidge = 1e-3;
+std::vector<double> fit_shift(const std::vector<ActionCase>& cases, size_t A, float alpha, float temperature) {
+  std::vector<double> shift(A, 0.0), logits(A), g(A), H(A * A);
+  for (int it = 0; it < 25; ++it) {
+    std::fill(g.begin(), g.end(), 0.0);
+    std::fill(H.begin(), H.end(), 0.0);
+    size_t n = 0;
+    for (const ActionCase& c : cases) {
+      if (!c.used) continue;
+      case_logits(c, A, alpha, temperature, shift, &logits);
+      const double top = *std::max_element(logits.begin(), logits.end());
+      double sum = 0;
+      for (double& l : logits) sum += (l = std::exp(l - top));
+      for (double& l : logits) l /= sum;  // probabilities
+      for (size_t a = 0; a < A; ++a) {
+        g[a] += logits[a] - (a == c.target ? 1.0 : 0.0);
+        for (size_t b = 0; b < A; ++b) H[a * A + b] += (a == b ? logits[a] : 0.0) - logits[a] * logits[b];
+      }
+      ++n;
+    }
+    if (!n) return shift;
+    for (size_t a = 0; a < A; ++a) {
+      g[a] = g[a] / static_cast<double>(n) + 2 * kShiftRidge * shift[a];
+      for (size_t b = 0; b < A; ++b) H[a * A + b] /= static_cast<double>(n);
+      H[a * A + a] += 2 * kShiftRidge;
+    }
+    // Solve H step = g by Gaussian elimination with partial pivoting (A is small).
+    std::vector<double> step = g;
+    for (size_t col = 0; col < A; ++col) {
+      size_t piv = col;
+      for (size_t r = col + 1; r < A; ++r)
+        if (std::fabs(H[r * A + col]) > std::fabs(H[piv * A + col])) piv = r;
+      for (size_t k = 0; k < A; ++k) std::swap(H[col * A + k], H[piv * A + k]);
+      std::swap(step[col], step[piv]);
+      for (size_t r = col + 1; r < A; ++r) {
+        const double f = H[r * A + col] / H[col * A + col];
+        for (size_t k = col; k < A; ++k) H[r * A + k] -= f * H[col * A + k];
+        step[r] -= f * step[col];
+      }
+    }
+    double moved = 0;
+    for (size_t r = A; r-- > 0;) {
+      for (size_t k = r + 1; k < A; ++k) step[r] -= H[r * A + k] * step[k];
+      step[r] /= H[r * A + r];
+      shift[r] -= step[r];
+      moved = std::max(moved, std::fabs(step[r]));
+    }
+    if (moved < 1e-7) break;
+  }
+  return shift;
 }
 
 }  // namespace
@@ -146,22 +219,24 @@ Status fit_action_head(const data::Dataset& ds, const ActionFitOptions& o, Model
   if (!r.ok()) return r.status();
   rep->users =
       static_cast<size_t>(std::count_if(cases.begin(), cases.end(), [](const ActionCase& c) { return c.used; }));
-  const Fit prior = score(cases, A, 0.0f, 1.0f), before = score(cases, A, 1.0f, 1.0f);
+  const std::vector<double> zero(A, 0.0);
+  const Fit prior = score(cases, A, 0.0f, 1.0f, zero), before = score(cases, A, 1.0f, 1.0f, zero);
   rep->log_loss_prior = prior.log_loss;
   rep->accuracy_prior = prior.accuracy;
   rep->log_loss_before = before.log_loss;
-  float best_alpha = 0.0f, best_t = 1.0f;
-  Fit best = prior;
-  for (int ai = 0; ai <= 20; ++ai) {  // alpha 0 .. 2 by 0.1
-    const float alpha = 0.1f * static_cast<float>(ai);
-    for (int ti = 0; ti <= 45; ++ti) {  // temperature 0.5 .. 5 by 0.1
-      const float t = 0.5f + 0.1f * static_cast<float>(ti);
-      const Fit f = score(cases, A, alpha, t);
-      if (f.log_loss < best.log_loss - 1e-9) best = f, best_alpha = alpha, best_t = t;
-    }
+  float alpha = 0.0f, t = 1.0f;
+  Fit best = grid(cases, A, zero, &alpha, &t);
+  rep->log_loss_no_shift = best.log_loss;
+  std::vector<double> shift = zero;
+  if (o.shift) {  // the shift for that alpha and temperature, then both again for the shift
+    shift = fit_shift(cases, A, alpha, t);
+    best = grid(cases, A, shift, &alpha, &t);
   }
-  head.alpha = best_alpha;
-  head.temperature = best_t;
+  head.alpha = alpha;
+  head.temperature = t;
+  head.shift.clear();
+  if (o.shift)
+    for (double b : shift) head.shift.push_back(static_cast<float>(b));
   rep->log_loss_after = best.log_loss;
   rep->accuracy_after = best.accuracy;
   return Status::Ok();

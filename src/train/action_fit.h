@@ -1,6 +1,8 @@
 // The next-action head's numbers from data (model/action_head.h): the prior table counted on the
-// training events before training, and alpha and the temperature fitted on the validation split
-// after it (the weights fixed), minimising the validation log-loss of the next action over grids.
+// training events before training, and alpha, the temperature and a per-action shift fitted on the
+// validation split after it (the weights fixed), minimising the validation log-loss of the next
+// action. The shift moves the base rates to those of held-out next events (a user's newest event
+// is often the end of a visit, where purchases are more common than over all training positions).
 // Never a test event: the test split's figures stay honest.
 #pragma once
 
@@ -25,19 +27,23 @@ ActionHead count_action_prior(const data::Dataset& ds, const ModelConfig& c, dou
 
 struct ActionFitOptions {
   size_t max_users = 50000;  // validation users (evenly spaced subset; 0 = all)
+  bool shift = true;         // also fit the per-action shift (the held-out events' base rates)
   size_t threads = 2;
 };
 
 struct ActionFitReport {
   double table_loss_time = 0, table_loss_plain = 0;  // count_action_prior's two validation losses
   size_t users = 0;
-  double log_loss_prior = 0;   // validation, the prior alone (alpha 0, temperature 1)
-  double log_loss_before = 0;  // prior + correction as trained (alpha 1, temperature 1)
-  double log_loss_after = 0;   // with the fitted alpha and temperature
+  double log_loss_prior = 0;     // validation, the prior alone (alpha 0, temperature 1)
+  double log_loss_before = 0;    // prior + correction as trained (alpha 1, temperature 1)
+  double log_loss_no_shift = 0;  // the best alpha and temperature without a shift
+  double log_loss_after = 0;     // with everything fitted
   double accuracy_prior = 0, accuracy_after = 0;
 };
 
-// model: trained, with its head's prior. Sets model->action_head.alpha and .temperature.
+// model: trained, with its head's prior. Sets model->action_head.alpha, .temperature and .shift:
+// alpha (0..2) and the temperature (0.5..5) on grids, then the shift by Newton's method (ridge
+// 1e-3) for them, then alpha and the temperature again for that shift.
 Status fit_action_head(const data::Dataset& ds, const ActionFitOptions& opts, Model* model, ActionFitReport* report);
 
 }  // namespace forecart::train

@@ -344,7 +344,7 @@ Result<TrainResult> train_model(const data::Dataset& ds, const TrainerOptions& o
   if (prior.active() && res.best_epoch > 0) {
     Model m = Model::from_weights(res.weights, res.meta, /*quantize=*/false);
     m.action_head = prior;
-    ActionFitOptions ao;
+    ActionFitOptions ao = o.action_fit;
     ao.max_users = o.val_users;
     ao.threads = go.threads;
     FORECART_RETURN_IF_ERROR(fit_action_head(ds, ao, &m, &res.action_fit));

@@ -49,6 +49,7 @@ struct TrainerOptions {
   // The next-action head's prior (train/action_fit.h), its alpha and temperature fitted after
   // training; false = the learned head alone, as in older models.
   bool action_prior = true;
+  ActionFitOptions action_fit;  // its calibration (max_users and threads are taken from above)
   // Warm start (warm_start.h): begin from this model's weights instead of random ones (null = from scratch).
   const Model* init_from = nullptr;
   // Tests only: after this many steps of this process, call halt() (which may _exit to simulate a kill).

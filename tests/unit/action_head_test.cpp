@@ -99,6 +99,7 @@ TEST_CASE("the action head round-trips in its section; older files have none; co
   m.action_head = make_head(m.config.time_buckets);
   m.action_head.alpha = 0.7f;
   m.action_head.temperature = 1.3f;
+  m.action_head.shift = {0.0f, 0.25f, -0.5f};
   const Bytes b = must_write(m);
   Result<Model> r = read_model(b.data(), b.size());
   REQUIRE(r.ok());
@@ -107,6 +108,7 @@ TEST_CASE("the action head round-trips in its section; older files have none; co
   CHECK(h.buckets == m.config.time_buckets);
   CHECK(h.alpha == 0.7f);
   CHECK(h.temperature == 1.3f);
+  CHECK(h.shift == m.action_head.shift);
   CHECK(h.marginal == m.action_head.marginal);
   CHECK(h.log_prior == m.action_head.log_prior);
   bool required = false;
@@ -129,6 +131,9 @@ TEST_CASE("the action head round-trips in its section; older files have none; co
   bad.action_head.log_prior.resize(3 * bad.action_head.buckets * 3);
   CHECK(code_of(must_write(bad)) == StatusCode::kCorruptModel);
   CHECK(message_of(must_write(bad)).find("action_head") != std::string::npos);
+  bad = m;
+  bad.action_head.shift = {0.0f, 1.0f};  // not one per action
+  CHECK(message_of(must_write(bad)).find("shift") != std::string::npos);
   bad = m;
   bad.action_head.marginal = {0.5f, 0.2f, 0.1f};  // sums to 0.8
   CHECK(message_of(must_write(bad)).find("marginal") != std::string::npos);
