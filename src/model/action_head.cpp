@@ -27,6 +27,9 @@ Status ActionHead::validate(uint32_t num_actions, uint32_t time_buckets) const {
   if (!(alpha >= 0.0f && alpha <= 1e3f)) return invalid_argument("action head alpha outside [0, 1000]");
   if (!(temperature > 0.0f && temperature <= 1e3f))
     return invalid_argument("action head temperature outside (0, 1000]");
+  if (!shift.empty() && shift.size() != actions) return invalid_argument("action head shift has the wrong size");
+  for (float b : shift)
+    if (!(std::fabs(b) <= 1e3f)) return invalid_argument("action head shift not finite");
   return Status::Ok();
 }
 
