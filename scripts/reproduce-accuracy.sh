@@ -154,26 +154,8 @@ prepare() {
       # BANK CHARGES, ...: codes not starting with 5 digits) dropped.
       src=$(sources uci)
       mkdir -p "$PREP"
-      PREP_CMD="python3 (stdlib csv): keep the lines of $src with a CustomerID, an InvoiceNo not starting with C, Quantity > 0 and a StockCode starting with 5 digits; write CustomerID,StockCode,InvoiceDate to $PREP/uci-purchases.csv"
-      python3 - "$src" "$PREP/uci-purchases.csv" <<'EOF'
-import csv, gzip, re, sys
-src, dst = sys.argv[1], sys.argv[2]
-product = re.compile(r"^[0-9]{5}")
-kept = total = 0
-with gzip.open(src, "rt", newline="", encoding="utf-8") as f, open(dst, "w", newline="") as g:
-    r, w = csv.DictReader(f), csv.writer(g)
-    w.writerow(["CustomerID", "StockCode", "InvoiceDate"])
-    for row in r:
-        total += 1
-        cust = row["CustomerID"].strip()
-        if not cust or row["InvoiceNo"].startswith("C") or float(row["Quantity"]) <= 0:
-            continue
-        if not product.match(row["StockCode"]):
-            continue
-        w.writerow([cust[:-2] if cust.endswith(".0") else cust, row["StockCode"], row["InvoiceDate"]])
-        kept += 1
-print(f"uci: kept {kept} of {total} invoice lines", file=sys.stderr)
-EOF
+      PREP_CMD="scripts/prepare-uci.py $src $PREP/uci-purchases.csv (keeps the lines with a CustomerID, an InvoiceNo not starting with C, Quantity > 0 and a StockCode starting with 5 digits; writes CustomerID,StockCode,InvoiceDate)"
+      python3 scripts/prepare-uci.py "$src" "$PREP/uci-purchases.csv"
       DARGS=(--data "$PREP/uci-purchases.csv#action=purchase" --columns "user=CustomerID,item=StockCode,time=InvoiceDate") ;;
   esac
 }

@@ -56,33 +56,7 @@ taobao() {
 uci() {
   local src="$data_dir/uci_online_retail/online_retail.csv.gz" t0
   need "$src"
-  python3 - "$src" "$prep/uci-purchases.csv" "$prep/uci-descriptions.json" <<'EOF'
-import collections, csv, gzip, json, re, sys
-src, dst, names_out = sys.argv[1:4]
-product = re.compile(r"^[0-9]{5}")
-names = collections.defaultdict(collections.Counter)
-kept = total = 0
-with gzip.open(src, "rt", newline="", encoding="utf-8") as f, open(dst, "w", newline="") as g:
-    r, w = csv.DictReader(f), csv.writer(g)
-    w.writerow(["CustomerID", "StockCode", "InvoiceDate"])
-    for row in r:
-        total += 1
-        cust = row["CustomerID"].strip()
-        if not cust or row["InvoiceNo"].startswith("C") or float(row["Quantity"]) <= 0:
-            continue
-        if not product.match(row["StockCode"]):
-            continue
-        w.writerow([cust[:-2] if cust.endswith(".0") else cust, row["StockCode"], row["InvoiceDate"]])
-        desc = " ".join(row["Description"].split())
-        if desc:
-            names[row["StockCode"]][desc] += 1
-        kept += 1
-# most_common keeps the first-seen description among equally frequent ones
-best = {code: c.most_common(1)[0][0] for code, c in names.items()}
-with open(names_out, "w", encoding="utf-8") as g:
-    json.dump(best, g, ensure_ascii=False)
-print(f"uci: kept {kept} of {total} invoice lines, {len(best)} named StockCodes", file=sys.stderr)
-EOF
+  python3 scripts/prepare-uci.py "$src" "$prep/uci-purchases.csv" "$prep/uci-descriptions.json"
   local dargs=(--data "$prep/uci-purchases.csv#action=purchase" --columns user=CustomerID,item=StockCode,time=InvoiceDate
     --min-item-events 5)
   # A small model so that the committed file stays a few hundred KB and training takes a few minutes
