@@ -287,8 +287,8 @@ Command add_train(CLI::App& app) {
   sub->add_option("--dropout", o.graph.dropout, "Dropout rate")->check(CLI::Range(0.0, 0.95))->capture_default_str();
   sub->add_option("--clip", o.clip, "Gradient clipping by global norm (0 = off)")->capture_default_str();
   sub->add_option("--action-weight", o.graph.action_weight, "Weight of the next-action loss")->capture_default_str();
-  sub->add_flag("--action-detach", o.graph.action_detached,
-                "The next-action loss trains the action head only, not the model's hidden states");
+  sub->add_flag("!--action-attach", o.graph.action_detached,
+                "The next-action loss also trains the model's hidden states (default: only the action head)");
   sub->add_flag("!--no-action-shift", o.action_fit.shift,
                 "Calibrate the next-action head without the per-action shift fitted on validation");
   sub->add_flag("!--no-action-prior", o.action_prior,

@@ -7,32 +7,31 @@
 
 #include "data/split.h"
 #include "kernels/kernels.h"
+#include "train/baselines.h"
 #include "train/eval.h"
 
 namespace forecart::train {
 
 namespace {
 
-// The table over `buckets` time buckets (1: the time ignored) from the counts of the training events.
-ActionHead prior_table(const std::vector<double>& marginal, const std::vector<double>& pair,
-                       const std::vector<double>& triple, size_t A, size_t B, size_t buckets) {
+// The prior over `buckets` time buckets (1: the time ignored) from the training counts: P(a | l),
+// and per bucket P(a | l, b) = (c(l, b, a) + A P(a | l)) / (c(l, b) + A).
+ActionHead prior_table(const ActionCounts& c, size_t buckets) {
+  const size_t A = c.A;
   ActionHead h;
   h.actions = static_cast<uint32_t>(A);
   h.buckets = static_cast<uint32_t>(buckets);
   double total = 0;
-  for (double m : marginal) total += m;
-  for (double m : marginal) h.marginal.push_back(static_cast<float>(m / total));
+  for (double m : c.marginal) total += m;
+  for (double m : c.marginal) h.marginal.push_back(static_cast<float>(m / total));
   h.log_prior.resize(A * buckets * A);
   for (size_t l = 0; l < A; ++l) {
-    double row = 0;
-    for (size_t a = 0; a < A; ++a) row += pair[l * A + a];
     for (size_t b = 0; b < buckets; ++b) {
-      const double* t = triple.data() + (l * B + b) * A;
+      const double* t = c.next.data() + (l * c.B + b) * A;
       double cell = 0;
-      if (buckets > 1)
-        for (size_t a = 0; a < A; ++a) cell += t[a];
+      for (size_t a = 0; a < A; ++a) cell += t[a];
       for (size_t a = 0; a < A; ++a) {
-        const double p_l = (pair[l * A + a] + 1.0) / (row + static_cast<double>(A));
+        const double p_l = c.transition(l, a);
         const double p = buckets > 1 ? (t[a] + static_cast<double>(A) * p_l) / (cell + static_cast<double>(A)) : p_l;
         h.log_prior[(l * buckets + b) * A + a] = static_cast<float>(std::log(p));
       }
@@ -47,22 +46,12 @@ ActionHead count_action_prior(const data::Dataset& ds, const ModelConfig& c, dou
                               double* valid_loss_plain) {
   const size_t A = c.num_actions, B = c.time_buckets;
   if (A < 2) return ActionHead{};
-  std::vector<double> marginal(A, 1.0), pair(A * A, 0.0), triple(A * B * A, 0.0);
+  const ActionCounts counts = count_actions(ds, {}, A, B);
   auto bucket = [&](const std::vector<data::Event>& seq, size_t i) {
     return time_bucket(i > 0 ? seq[i - 1].time : -1, seq[i].time, c.time_buckets);
   };
-  for (const auto& seq : ds.sequences) {
-    const size_t n = data::train_prefix_len(seq);
-    for (size_t i = 0; i < n; ++i) {
-      marginal[seq[i].action] += 1;
-      if (i + 1 >= n) continue;
-      const size_t l = seq[i].action, b = bucket(seq, i), next = seq[i + 1].action;
-      pair[l * A + next] += 1;
-      triple[(l * B + b) * A + next] += 1;
-    }
-  }
-  ActionHead timed = prior_table(marginal, pair, triple, A, B, B);
-  ActionHead plain = prior_table(marginal, pair, triple, A, B, 1);
+  ActionHead timed = prior_table(counts, counts.B);
+  ActionHead plain = prior_table(counts, 1);
   // The validation targets pick the table: each held-out user's validation event given its last
   // training event. (No test event is read.)
   double lt = 0, lp = 0;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "data/split.h"
+#include "model/config.h"
 #include "train/follow_table.h"
 
 namespace forecart::train {
@@ -46,27 +47,46 @@ const char* ActionBaselines::name(size_t kind) {
   return kind < kCount ? kNames[kind] : "";
 }
 
-ActionBaselines ActionBaselines::build(const data::Dataset& ds, const std::vector<uint32_t>& action_map, size_t A) {
-  ActionBaselines b;
-  b.A_ = A;
-  std::vector<double> marginal(A, 1.0), pairs(A * A, 1.0);  // add-one
+ActionCounts count_actions(const data::Dataset& ds, const std::vector<uint32_t>& action_map, size_t A,
+                           size_t time_buckets) {
+  ActionCounts c;
+  c.A = A;
+  c.B = std::max<size_t>(time_buckets, 1);
+  c.marginal.assign(A, 1.0);  // add-one
+  c.next.assign(A * c.B * A, 0.0);
+  auto action = [&](const data::Event& e) { return action_map.empty() ? e.action : action_map[e.action]; };
   for (const auto& seq : ds.sequences) {
     const size_t n = data::train_prefix_len(seq);
     for (size_t i = 0; i < n; ++i) {
-      const uint32_t a = action_map[seq[i].action];
-      marginal[a] += 1;
-      if (i > 0) pairs[action_map[seq[i - 1].action] * A + a] += 1;
+      c.marginal[action(seq[i])] += 1;
+      if (i + 1 >= n) continue;
+      const size_t b = time_bucket(i > 0 ? seq[i - 1].time : -1, seq[i].time, static_cast<uint32_t>(c.B));
+      c.next[(action(seq[i]) * c.B + b) * A + action(seq[i + 1])] += 1;
     }
   }
-  double total = 0;
-  for (double m : marginal) total += m;
-  for (double m : marginal) b.marginal_.push_back(static_cast<float>(m / total));
-  b.transition_.resize(A * A);
-  for (size_t r = 0; r < A; ++r) {
-    double row = 0;
-    for (size_t c = 0; c < A; ++c) row += pairs[r * A + c];
-    for (size_t c = 0; c < A; ++c) b.transition_[r * A + c] = static_cast<float>(pairs[r * A + c] / row);
+  return c;
+}
+
+double ActionCounts::transition(size_t l, size_t a) const {
+  double pair = 0, row = 0;
+  for (size_t b = 0; b < B; ++b) {
+    const double* t = next.data() + (l * B + b) * A;
+    pair += t[a];
+    for (size_t x = 0; x < A; ++x) row += t[x];
   }
+  return (pair + 1.0) / (row + static_cast<double>(A));
+}
+
+ActionBaselines ActionBaselines::build(const data::Dataset& ds, const std::vector<uint32_t>& action_map, size_t A) {
+  ActionBaselines b;
+  b.A_ = A;
+  const ActionCounts c = count_actions(ds, action_map, A, 1);
+  double total = 0;
+  for (double m : c.marginal) total += m;
+  for (double m : c.marginal) b.marginal_.push_back(static_cast<float>(m / total));
+  b.transition_.resize(A * A);
+  for (size_t l = 0; l < A; ++l)
+    for (size_t a = 0; a < A; ++a) b.transition_[l * A + a] = static_cast<float>(c.transition(l, a));
   return b;
 }
 

@@ -39,6 +39,21 @@ class ItemBaselines {
   FollowTable follow_;        // every follower of every item (train/follow_table.h)
 };
 
+// The next-action counts of a dataset's training events, one table for the `transition` baseline
+// and the model's counted prior (train/action_fit.h): marginal[a] = 1 + count of action a;
+// next[(l * B + b) * A + a] = how often action a followed an event of action l whose own time
+// bucket (its gap to the event before it) is b. B = 1 ignores the time.
+struct ActionCounts {
+  size_t A = 0, B = 1;
+  std::vector<double> marginal, next;
+  // P(a | l) over all buckets, add-one smoothed: (c(l, a) + 1) / (c(l) + A).
+  double transition(size_t l, size_t a) const;
+};
+
+// action_map: dataset action index -> model action (< A); empty = the identity.
+ActionCounts count_actions(const data::Dataset& ds, const std::vector<uint32_t>& action_map, size_t A,
+                           size_t time_buckets);
+
 class ActionBaselines {
  public:
   enum Kind : size_t { kMajority = 0, kLast = 1, kTransition = 2, kCount = 3 };

@@ -11,6 +11,7 @@
 #include "model/action_head.h"
 #include "model/config.h"
 #include "test_util.h"
+#include "train/baselines.h"
 #include "train/trainer.h"
 
 using namespace forecart;
@@ -82,6 +83,13 @@ TEST_CASE("the action prior is counted on training events, its table chosen on t
   CHECK(std::exp(r[0]) == Approx(2.0 / 6));
   CHECK(std::exp(r[1]) == Approx(3.0 / 6));
   CHECK(plain.prior_row(Token{1, 0, 0}) == plain.prior_row(Token{1, 0, b10}));
+  // The `transition` baseline of eval is the same table (one count, train/baselines.h).
+  const auto baselines = train::ActionBaselines::build(two_users(0), {0, 1, 2}, 3);
+  float t[3];
+  for (uint32_t l = 0; l < 3; ++l) {
+    baselines.probs(train::ActionBaselines::kTransition, l, t);
+    for (uint32_t a = 0; a < 3; ++a) CHECK(t[a] == Approx(std::exp(plain.prior_row(Token{1, l, 0})[a])));
+  }
 
   c.num_actions = 1;  // one action: no head
   CHECK_FALSE(train::count_action_prior(two_users(0), c).active());
@@ -115,6 +123,9 @@ TEST_CASE("the trained head learns what the counts cannot, and its calibration i
   o.graph.max_batch = 32;
   o.graph.threads = 1;
   o.graph.dropout = 0.1f;
+  // Attached: the items are random, so only the action loss can teach the state the item's parity
+  // (detached, the default, the head reads what the item loss taught the state).
+  o.graph.action_detached = false;
   o.adam.lr = 1e-2f;
   o.fit_evidence = false;
   auto r = train::train_model(ds, o);
