@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 
 import { Forecart as NodeForecart } from '../../web/node.js';
 import {
-  dataset, doAction, ensureResultsDir, grantConsent, idle, launchBrowser, newContext, openGridItem, prepareModels, ready,
+  dataset, doAction, ensureResultsDir, grantConsent, idle, launchBrowser, newContext, openDemo, openGridItem, prepareModels, ready,
   root, shownPrediction, startServer, storedEvents, updateMetrics, watch,
 } from './helpers.mjs';
 
@@ -38,10 +38,7 @@ async function expectedFor(events, k = 10, { bytes = models.bytes, explain = fal
 }
 
 test('loads under the strict CSP with no console errors, WASM SIMD kernels and a first prediction', async () => {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  const errors = watch(page);
-  const response = await page.goto(server.url);
+  const { context, page, errors, response } = await openDemo(browser, server.url);
   assert.equal(response.status(), 200);
   const csp = response.headers()['content-security-policy'];
   assert.match(csp, /default-src 'self'/);
@@ -49,7 +46,6 @@ test('loads under the strict CSP with no console errors, WASM SIMD kernels and a
   assert.match(csp, /connect-src 'self'/);
   assert.doesNotMatch(csp, /'unsafe-eval'|'unsafe-inline'/);
   assert.equal(response.headers()['x-content-type-options'], 'nosniff');
-  await ready(page);
   const ds = await dataset(page);
   assert.equal(ds.kernels, 'wasmsimd');
   assert.equal(ds.mode, 'main');
@@ -82,11 +78,7 @@ test('loads under the strict CSP with no console errors, WASM SIMD kernels and a
 });
 
 test('clicking items records events and the predictions follow the recorded history', async () => {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  const errors = watch(page);
-  await page.goto(server.url);
-  await ready(page);
+  const { context, page, errors } = await openDemo(browser, server.url);
   await grantConsent(page);
   const popular = await shownPrediction(page);
 
@@ -142,11 +134,7 @@ test('clicking items records events and the predictions follow the recorded hist
 });
 
 test('a reload keeps the history and the predictions; export downloads it; clear wipes it', async () => {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  const errors = watch(page);
-  await page.goto(server.url);
-  await ready(page);
+  const { context, page, errors } = await openDemo(browser, server.url);
   await grantConsent(page);
   await openGridItem(page, 1);
   await openGridItem(page, 2);
@@ -181,11 +169,7 @@ test('a reload keeps the history and the predictions; export downloads it; clear
 });
 
 test('with consent required nothing is stored before consent; the choice persists; revoking erases', async () => {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  const errors = watch(page);
-  await page.goto(server.url);
-  await ready(page);
+  const { context, page, errors } = await openDemo(browser, server.url);
   assert.equal(await page.isChecked('#consent'), false);
   await openGridItem(page, 0);
   await doAction(page, 'cart');
@@ -243,13 +227,10 @@ test('two tabs recording at the same time lose no event', async () => {
 });
 
 test('Web Worker mode shows the same predictions as the main thread', async () => {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  const errors = watch(page);
   const workerScripts = [];
-  context.on('request', (r) => r.url().endsWith('/web/worker-thread.js') && workerScripts.push(r.url()));
-  await page.goto(server.url);
-  await ready(page);
+  const { context, page, errors } = await openDemo(browser, server.url, {
+    onRequest: (r) => r.url().endsWith('/web/worker-thread.js') && workerScripts.push(r.url()),
+  });
   await grantConsent(page);
   await openGridItem(page, 3);
   await doAction(page, 'fav');
@@ -281,13 +262,10 @@ test('Web Worker mode shows the same predictions as the main thread', async () =
 });
 
 test('no request leaves the origin: only the demo files, the package files, the .wasm and the model', async () => {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  const errors = watch(page);
   const requests = [];
-  context.on('request', (r) => requests.push(r));
-  await page.goto(server.url);
-  await ready(page);
+  const { context, page, errors } = await openDemo(browser, server.url, {
+    onRequest: (r) => requests.push(r),
+  });
   await grantConsent(page);
   await openGridItem(page, 0);
   await doAction(page, 'cart');
@@ -380,11 +358,7 @@ function shownActionExplanation(page) {
 }
 
 test('after three product views the action bars put the view action (pv) first', async () => {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  const errors = watch(page);
-  await page.goto(server.url);
-  await ready(page);
+  const { context, page, errors } = await openDemo(browser, server.url);
   await grantConsent(page);
   for (const n of [0, 4, 9]) await openGridItem(page, n);
   const stored = await storedEvents(page);
@@ -408,11 +382,7 @@ test('predict() of an empty history shows the stored prior: the marginal of the 
   const inspected = JSON.parse(execFileSync(cli, ['inspect', '--json', models.path]).toString());
   const marginal = inspected.action_head?.marginal;
   assert.ok(marginal && typeof marginal === 'object', 'the model has an action_head section with a marginal');
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  const errors = watch(page);
-  await page.goto(server.url);
-  await ready(page);
+  const { context, page, errors } = await openDemo(browser, server.url);
   const shown = await shownPrediction(page);
   assert.equal(shown.fromPopularity, true);
   assert.deepEqual(Object.keys(shown.actions).sort(), Object.keys(marginal).sort());
@@ -437,11 +407,7 @@ test('predict() of an empty history shows the stored prior: the marginal of the 
 });
 
 test('the explanation panel lists which recent events raised or lowered the purchase probability', async () => {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  const errors = watch(page);
-  await page.goto(server.url);
-  await ready(page);
+  const { context, page, errors } = await openDemo(browser, server.url);
   let panel = await shownActionExplanation(page);
   assert.equal(panel.action, 'buy');
   assert.equal(panel.rows.length, 0); // an empty history: nothing to explain
@@ -478,13 +444,10 @@ test('the explanation panel lists which recent events raised or lowered the purc
 
 test('switching to the UCI gift shop shows its product names and keeps its own history', { skip: !haveUci && 'no demo/models/uci.fcm and uci.names.json' }, async () => {
   const { names } = models.uci;
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  const errors = watch(page);
   const requests = [];
-  context.on('request', (r) => requests.push(new URL(r.url()).pathname));
-  await page.goto(server.url);
-  await ready(page);
+  const { context, page, errors } = await openDemo(browser, server.url, {
+    onRequest: (r) => requests.push(new URL(r.url()).pathname),
+  });
   await grantConsent(page);
   const taobaoItem = await openGridItem(page, 0); // one Taobao event, in the Taobao namespace
   assert.ok(!requests.includes('/demo/models/uci.names.json'), 'the names are fetched only for their catalogue');

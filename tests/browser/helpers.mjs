@@ -93,6 +93,18 @@ export function newContext(browser) {
   return browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
 }
 
+// A fresh context and page on the demo at `url`, watched (see watch), loaded and ready.
+// onRequest, when given, sees every request of the context from the first one on.
+export async function openDemo(browser, url, { onRequest } = {}) {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const errors = watch(page);
+  if (onRequest) context.on('request', onRequest);
+  const response = await page.goto(url);
+  await ready(page);
+  return { context, page, errors, response };
+}
+
 // Collects console errors and uncaught page errors, plus every request of the context.
 export function watch(page, { allowConsole = [] } = {}) {
   const errors = [];
