@@ -289,8 +289,9 @@ Command add_train(CLI::App& app) {
   sub->add_option("--action-weight", o.graph.action_weight, "Weight of the next-action loss")->capture_default_str();
   sub->add_flag("!--action-attach", o.graph.action_detached,
                 "The next-action loss also trains the model's hidden states (default: only the action head)");
-  sub->add_flag("!--no-action-shift", o.action_fit.shift,
-                "Calibrate the next-action head without the per-action shift fitted on validation");
+  sub->add_flag(
+      "--action-shift", o.action_fit.shift,
+      "Also fit a per-action shift of the next-action logits on validation (the held-out events' base rates)");
   sub->add_flag("!--no-action-prior", o.action_prior,
                 "Next-action head without the counted prior and its fitted calibration (the learned head alone)");
   sub->add_option("--neg-samples", o.graph.neg_samples, "Sampled softmax with this many negatives (0 = full softmax)")

@@ -27,7 +27,9 @@ ActionHead count_action_prior(const data::Dataset& ds, const ModelConfig& c, dou
 
 struct ActionFitOptions {
   size_t max_users = 50000;  // validation users (evenly spaced subset; 0 = all)
-  bool shift = true;         // also fit the per-action shift (the held-out events' base rates)
+  // Also fit the per-action shift (the validation targets' base rates). Off by default: those rates
+  // belong to the split's position, not to the shopper's next event (docs/DECISIONS.md).
+  bool shift = false;
   size_t threads = 2;
 };
 

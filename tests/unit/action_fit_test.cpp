@@ -146,3 +146,38 @@ TEST_CASE("the trained head learns what the counts cannot, and its calibration i
   REQUIRE(plain.ok());
   CHECK_FALSE(plain.value().action_head.active());
 }
+
+TEST_CASE("--action-shift fits the validation targets' base rates; off by default", "[action_head][train]") {
+  // Training positions are views after views; every validation target is a cart after a view. The
+  // prior cannot know it, the shift (fitted on those targets) does.
+  std::vector<std::vector<Ev>> seqs;
+  for (uint32_t u = 0; u < 200; ++u) {
+    std::vector<Ev> s;
+    for (uint32_t k = 0; k < 6; ++k) s.push_back({(u * 7 + k) % 20, 0, -1});
+    s[4].action = 1;  // the validation target (index n - 2)
+    seqs.push_back(s);
+  }
+  const data::Dataset ds = dataset(seqs, 20, 2);
+  train::TrainerOptions o;
+  o.model.dim = 8;
+  o.model.layers = 1;
+  o.model.heads = 1;
+  o.model.max_len = 6;
+  o.epochs = 2;
+  o.graph.threads = 1;
+  o.fit_evidence = false;
+  CHECK_FALSE(o.action_fit.shift);
+  auto plain = train::train_model(ds, o);
+  REQUIRE(plain.ok());
+  CHECK(plain.value().action_head.shift.empty());
+
+  o.action_fit.shift = true;
+  auto shifted = train::train_model(ds, o);
+  REQUIRE(shifted.ok());
+  const ActionHead& h = shifted.value().action_head;
+  REQUIRE(h.shift.size() == 2);
+  CHECK(h.shift[1] - h.shift[0] > 1.0f);  // carts up
+  const train::ActionFitReport& f = shifted.value().action_fit;
+  CHECK(f.log_loss_after < f.log_loss_no_shift - 0.5);
+  CHECK(f.accuracy_after > 0.99);  // every validation target is a cart
+}
