@@ -22,7 +22,7 @@ def main():
     title = sys.argv[3] if len(sys.argv) > 3 else "Next-action reliability"
     model = report["model"]["action"]
     base = report["baselines"]["transition"]["action"]
-    W, H, L, T, S = 460, 470, 60, 50, 360  # width, height, left, top, plot side
+    W, H, L, T, S = 460, 490, 60, 50, 360  # width, height, left, top, plot side
     total = sum(c for _, _, c in series(model)) or 1
 
     def xy(conf, acc):
@@ -55,9 +55,9 @@ def main():
                        f'<title>{name}: {n} cases, confidence {c:.3f}, accuracy {a:.3f}</title></circle>')
     legend_y = T + S + 52
     for i, (name, action, color) in enumerate((("forecart", model, "#2c6fe0"), ("transition baseline", base, "#e08a2c"))):
-        x = L + i * 190
-        out.append(f'<circle cx="{x + 6}" cy="{legend_y - 4}" r="5" fill="{color}"/>')
-        out.append(f'<text x="{x + 16}" y="{legend_y}">{name}: ECE {action["ece"]:.4f}, log-loss {action["log_loss"]:.4f}</text>')
+        y = legend_y + i * 18  # one line each
+        out.append(f'<circle cx="{L + 6}" cy="{y - 4}" r="5" fill="{color}"/>')
+        out.append(f'<text x="{L + 16}" y="{y}">{name}: ECE {action["ece"]:.4f}, log-loss {action["log_loss"]:.4f}</text>')
     out.append("</svg>")
     open(sys.argv[2], "w").write("\n".join(out) + "\n")
 
