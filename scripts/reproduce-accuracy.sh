@@ -388,7 +388,7 @@ for name in names:
                 " / ".join(f"{a['log_loss']:.4f}" for a in acts),
                 f"{am('accuracy'):.4f} vs {best_acc} {bm(best_acc, 'accuracy'):.4f}: {yes(am('accuracy') >= bm(best_acc, 'accuracy'))}",
                 f"{am('log_loss'):.4f} vs {bm('transition', 'log_loss'):.4f} "
-                f"({pct(rel(am('log_loss'), bm('transition', 'log_loss')))}): {yes(am('log_loss') < bm('transition', 'log_loss'))}",
+                f"({pct2(rel(am('log_loss'), bm('transition', 'log_loss')))}): {yes(am('log_loss') < bm('transition', 'log_loss'))}",
                 f"{am('ece'):.4f} (transition {bm('transition', 'ece'):.4f}): {yes(am('ece') <= 0.02)}",
                 auc_cell])
 
