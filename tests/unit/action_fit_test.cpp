@@ -37,6 +37,18 @@ data::Dataset dataset(const std::vector<std::vector<Ev>>& seqs, uint32_t items, 
   return ds;
 }
 
+// A one-block model of the given width, heads, window and epochs, trained on one thread.
+train::TrainerOptions tiny_options(uint32_t dim, uint32_t heads, uint32_t max_len, uint32_t epochs) {
+  train::TrainerOptions o;
+  o.model.dim = dim;
+  o.model.layers = 1;
+  o.model.heads = heads;
+  o.model.max_len = max_len;
+  o.epochs = epochs;
+  o.graph.threads = 1;
+  return o;
+}
+
 // Two users of five events (the last two held out): training pairs u0 (0 -> 1, 1 -> 2), u1 (0 -> 0,
 // 0 -> 1), the first of each at bucket 0, the second at the bucket of a 10 s gap. Validation
 // targets: u0's 0 after action 2, u1's `u1_valid` after action 1 (both at the 10 s bucket).
@@ -113,15 +125,9 @@ TEST_CASE("the trained head learns what the counts cannot, and its calibration i
     seqs.push_back(s);
   }
   const data::Dataset ds = dataset(seqs, 30, 2);
-  train::TrainerOptions o;
-  o.model.dim = 16;
-  o.model.layers = 1;
-  o.model.heads = 2;
-  o.model.max_len = 8;
-  o.epochs = 15;
+  train::TrainerOptions o = tiny_options(16, 2, 8, 15);
   o.patience = 100;
   o.graph.max_batch = 32;
-  o.graph.threads = 1;
   o.graph.dropout = 0.1f;
   // Attached: the items are random, so only the action loss can teach the state the item's parity
   // (detached, the default, the head reads what the item loss taught the state).
@@ -158,13 +164,7 @@ TEST_CASE("--action-shift fits the validation targets' base rates; off by defaul
     seqs.push_back(s);
   }
   const data::Dataset ds = dataset(seqs, 20, 2);
-  train::TrainerOptions o;
-  o.model.dim = 8;
-  o.model.layers = 1;
-  o.model.heads = 1;
-  o.model.max_len = 6;
-  o.epochs = 2;
-  o.graph.threads = 1;
+  train::TrainerOptions o = tiny_options(8, 1, 6, 2);
   o.fit_evidence = false;
   CHECK_FALSE(o.action_fit.shift);
   auto plain = train::train_model(ds, o);
