@@ -443,7 +443,8 @@ cfg = (f"d {c.get('dim')}, {c.get('layers')} blocks, {c.get('heads')} heads, FFN
        f"{c.get('activation')}, window {c.get('max_len')}, batch {c.get('batch')}, lr {c.get('lr', 0):g}, "
        f"dropout {c.get('dropout', 0):.2g}, "
        + ("full softmax" if not c.get("neg_samples") else f"{c.get('neg_samples')} sampled negatives")
-       + f", up to {c.get('epochs')} epochs with early stopping on validation NDCG@10 (patience {c.get('patience')}, "
+       + f", up to {c.get('epochs')} epochs with early stopping on the validation criterion, NDCG@10 - 0.05 x "
+       f"the next-action log-loss (NDCG@10 alone for one action type; patience {c.get('patience')}, "
        f"{c.get('val_users'):,} validation users)")
 L.append("Each dataset: `forecart train` with the default flags (only the data-reading flags, plus `--threads 2 "
          f"--seed 1`; as logged: {cfg}) writes the int8 model and the fp32 model of the same trained weights; "
