@@ -153,7 +153,8 @@ TEST_CASE("the trained head learns what the counts cannot, and its calibration i
   CHECK_FALSE(plain.value().action_head.active());
 }
 
-TEST_CASE("--action-shift fits the validation targets' base rates; off by default", "[action_head][train]") {
+TEST_CASE("the per-action shift (train --action-shift) fits the validation targets' base rates, and is off by default",
+          "[action_head][train]") {
   // Training positions are views after views; every validation target is a cart after a view. The
   // prior cannot know it, the shift (fitted on those targets) does.
   std::vector<std::vector<Ev>> seqs;
