@@ -92,7 +92,7 @@ TEST_CASE("a predictor's head: the stored marginal when empty, the head on the l
   for (int a = 0; a < 3; ++a) CHECK(a1[a] == Approx(ref[a]).epsilon(1e-4));
 }
 
-TEST_CASE("the action head round-trips in its section; older files have none; corrupt fields are refused",
+TEST_CASE("the action head round-trips in its section, older files have none, corrupt fields are refused",
           "[action_head][format][sections]") {
   Model m = make_model(/*quantize=*/true);
   REQUIRE(m.config.num_actions == 3);

@@ -510,8 +510,9 @@ TEST_CASE("TrainGraph rejects bad input with a status", "[train]") {
   REQUIRE(!TrainGraph::create(bad, GraphOptions{}).ok());
 }
 
-TEST_CASE("TrainGraph with an action prior: a fixed offset in the loss; detached, the action loss trains the head only",
-          "[train][grad][action_head]") {
+TEST_CASE(
+    "TrainGraph with an action prior: a fixed offset in the loss, and detached the action loss trains the head only",
+    "[train][grad][action_head]") {
   const ModelConfig c = grad_config();
   ModelWeights w = grad_weights(c, 51);
   const TrainBatch batch = grad_batch(c, 58);
