@@ -2,12 +2,12 @@
 //   logits(a | history) = (log P(a | last action, last time bucket) + alpha * (action_w h + action_b)) / temperature
 //                         + shift[a]
 // where h is the final hidden state of the newest event and the table P is counted on the training
-// events (train/action_prior.h), backed off to P(a | last action) and add-one smoothed:
+// events (train/action_fit.h), backed off to P(a | last action) and add-one smoothed:
 //   P(a | l) = (c(l, a) + 1) / (c(l) + A),  P(a | l, b) = (c(l, b, a) + A P(a | l)) / (c(l, b) + A),
 // or P(a | l) alone (one bucket) where the time buckets do not help on the validation split.
 // The correction (action_w, action_b) starts at zero in training, so the head starts as the table;
-// alpha, temperature and the per-action shift are fitted on the validation split after training
-// (train/action_fit.h): the shift moves the base rates to those of the held-out next events.
+// alpha and temperature are fitted on the validation split after training (train/action_fit.h), and
+// with `train --action-shift` (off by default) the per-action shift too: the validation targets' base rates.
 // An empty history gets the marginal P(a) of the training events (add-one smoothed) unchanged.
 // A model file carries all of it in its action_head section; a model without one (older files)
 // uses softmax(action_w h + action_b) alone.

@@ -8,6 +8,7 @@
 #include "data/split.h"
 #include "kernels/kernels.h"
 #include "train/baselines.h"
+#include "train/eigen.h"
 #include "train/eval.h"
 
 namespace forecart::train {
@@ -47,9 +48,6 @@ ActionHead count_action_prior(const data::Dataset& ds, const ModelConfig& c, dou
   const size_t A = c.num_actions, B = c.time_buckets;
   if (A < 2) return ActionHead{};
   const ActionCounts counts = count_actions(ds, {}, A, B);
-  auto bucket = [&](const std::vector<data::Event>& seq, size_t i) {
-    return time_bucket(i > 0 ? seq[i - 1].time : -1, seq[i].time, c.time_buckets);
-  };
   ActionHead timed = prior_table(counts, counts.B);
   ActionHead plain = prior_table(counts, 1);
   // The validation targets pick the table: each held-out user's validation event given its last
@@ -59,7 +57,7 @@ ActionHead count_action_prior(const data::Dataset& ds, const ModelConfig& c, dou
   for (const auto& seq : ds.sequences) {
     if (!data::has_holdout(seq)) continue;
     const size_t t = data::target_index(seq, data::Fold::kValidation);
-    const Token last{0, seq[t - 1].action, bucket(seq, t - 1)};
+    const Token last{0, seq[t - 1].action, event_time_bucket(seq, t - 1, c.time_buckets)};
     lt -= timed.prior_row(last)[seq[t].action];
     lp -= plain.prior_row(last)[seq[t].action];
     ++n;
@@ -128,10 +126,12 @@ Fit grid(const std::vector<ActionCase>& cases, size_t A, const std::vector<doubl
 // temperature: Newton's method on a convex problem (the ridge makes the Hessian definite).
 constexpr double kShiftRidge = 1e-3;
 std::vector<double> fit_shift(const std::vector<ActionCase>& cases, size_t A, float alpha, float temperature) {
-  std::vector<double> shift(A, 0.0), logits(A), g(A), H(A * A);
+  std::vector<double> shift(A, 0.0), logits(A);
+  Eigen::VectorXd g(idx(A));
+  Eigen::MatrixXd H(idx(A), idx(A));
   for (int it = 0; it < 25; ++it) {
-    std::fill(g.begin(), g.end(), 0.0);
-    std::fill(H.begin(), H.end(), 0.0);
+    g.setZero();
+    H.setZero();
     size_t n = 0;
     for (const ActionCase& c : cases) {
       if (!c.used) continue;
@@ -140,40 +140,21 @@ std::vector<double> fit_shift(const std::vector<ActionCase>& cases, size_t A, fl
       double sum = 0;
       for (double& l : logits) sum += (l = std::exp(l - top));
       for (double& l : logits) l /= sum;  // probabilities
-      for (size_t a = 0; a < A; ++a) {
-        g[a] += logits[a] - (a == c.target ? 1.0 : 0.0);
-        for (size_t b = 0; b < A; ++b) H[a * A + b] += (a == b ? logits[a] : 0.0) - logits[a] * logits[b];
-      }
+      const Eigen::Map<const Eigen::VectorXd> p(logits.data(), idx(A));
+      g += p;
+      g[idx(c.target)] -= 1.0;
+      H.noalias() -= p * p.transpose();
+      H.diagonal() += p;
       ++n;
     }
     if (!n) return shift;
-    for (size_t a = 0; a < A; ++a) {
-      g[a] = g[a] / static_cast<double>(n) + 2 * kShiftRidge * shift[a];
-      for (size_t b = 0; b < A; ++b) H[a * A + b] /= static_cast<double>(n);
-      H[a * A + a] += 2 * kShiftRidge;
-    }
-    // Solve H step = g by Gaussian elimination with partial pivoting (A is small).
-    std::vector<double> step = g;
-    for (size_t col = 0; col < A; ++col) {
-      size_t piv = col;
-      for (size_t r = col + 1; r < A; ++r)
-        if (std::fabs(H[r * A + col]) > std::fabs(H[piv * A + col])) piv = r;
-      for (size_t k = 0; k < A; ++k) std::swap(H[col * A + k], H[piv * A + k]);
-      std::swap(step[col], step[piv]);
-      for (size_t r = col + 1; r < A; ++r) {
-        const double f = H[r * A + col] / H[col * A + col];
-        for (size_t k = col; k < A; ++k) H[r * A + k] -= f * H[col * A + k];
-        step[r] -= f * step[col];
-      }
-    }
-    double moved = 0;
-    for (size_t r = A; r-- > 0;) {
-      for (size_t k = r + 1; k < A; ++k) step[r] -= H[r * A + k] * step[k];
-      step[r] /= H[r * A + r];
-      shift[r] -= step[r];
-      moved = std::max(moved, std::fabs(step[r]));
-    }
-    if (moved < 1e-7) break;
+    const Eigen::Map<const Eigen::VectorXd> s(shift.data(), idx(A));
+    g = g / static_cast<double>(n) + 2 * kShiftRidge * s;
+    H /= static_cast<double>(n);
+    H.diagonal().array() += 2 * kShiftRidge;
+    const Eigen::VectorXd step = H.ldlt().solve(g);  // H is symmetric positive definite
+    for (size_t a = 0; a < A; ++a) shift[a] -= step[idx(a)];
+    if (step.cwiseAbs().maxCoeff() < 1e-7) break;
   }
   return shift;
 }
@@ -224,8 +205,7 @@ Status fit_action_head(const data::Dataset& ds, const ActionFitOptions& o, Model
   head.alpha = alpha;
   head.temperature = t;
   head.shift.clear();
-  if (o.shift)
-    for (double b : shift) head.shift.push_back(static_cast<float>(b));
+  if (o.shift) head.shift.assign(shift.begin(), shift.end());
   rep->log_loss_after = best.log_loss;
   rep->accuracy_after = best.accuracy;
   return Status::Ok();

@@ -1,8 +1,8 @@
 // The next-action head's numbers from data (model/action_head.h): the prior table counted on the
-// training events before training, and alpha, the temperature and a per-action shift fitted on the
-// validation split after it (the weights fixed), minimising the validation log-loss of the next
-// action. The shift moves the base rates to those of held-out next events (a user's newest event
-// is often the end of a visit, where purchases are more common than over all training positions).
+// training events before training, and alpha, the temperature and optionally a per-action shift
+// fitted on the validation split after it (the weights fixed), minimising the validation log-loss
+// of the next action. The shift takes on the validation targets' base rates, which depend on their
+// position in the split (docs/DECISIONS.md), so it is off unless asked for.
 // Never a test event: the test split's figures stay honest.
 #pragma once
 

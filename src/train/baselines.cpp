@@ -47,6 +47,10 @@ const char* ActionBaselines::name(size_t kind) {
   return kind < kCount ? kNames[kind] : "";
 }
 
+uint32_t event_time_bucket(const std::vector<data::Event>& seq, size_t i, uint32_t time_buckets) {
+  return time_bucket(i > 0 ? seq[i - 1].time : -1, seq[i].time, time_buckets);
+}
+
 ActionCounts count_actions(const data::Dataset& ds, const std::vector<uint32_t>& action_map, size_t A,
                            size_t time_buckets) {
   ActionCounts c;
@@ -60,7 +64,7 @@ ActionCounts count_actions(const data::Dataset& ds, const std::vector<uint32_t>&
     for (size_t i = 0; i < n; ++i) {
       c.marginal[action(seq[i])] += 1;
       if (i + 1 >= n) continue;
-      const size_t b = time_bucket(i > 0 ? seq[i - 1].time : -1, seq[i].time, static_cast<uint32_t>(c.B));
+      const size_t b = event_time_bucket(seq, i, static_cast<uint32_t>(c.B));
       c.next[(action(seq[i]) * c.B + b) * A + action(seq[i + 1])] += 1;
     }
   }

@@ -50,6 +50,9 @@ struct ActionCounts {
   double transition(size_t l, size_t a) const;
 };
 
+// The time bucket of seq[i]: its gap to seq[i - 1] (0 for the first event), as the model sees it.
+uint32_t event_time_bucket(const std::vector<data::Event>& seq, size_t i, uint32_t time_buckets);
+
 // action_map: dataset action index -> model action (< A); empty = the identity.
 ActionCounts count_actions(const data::Dataset& ds, const std::vector<uint32_t>& action_map, size_t A,
                            size_t time_buckets);

@@ -10,6 +10,7 @@
 #pragma GCC diagnostic ignored "-Wdeprecated-copy"
 #pragma GCC diagnostic ignored "-Wclass-memaccess"
 #endif
+#include <Eigen/Cholesky>
 #include <Eigen/Core>
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
