@@ -135,6 +135,7 @@ nlohmann::ordered_json model_card(const TrainArgs& a, const data::Dataset& ds, c
     const EvidenceParams& p = res.evidence.params;
     const train::EvidenceFitReport& f = res.evidence_fit;
     j["evidence"] = {{"follow_top", a.opt.evidence.follow_top},
+                     {"fit_users", a.opt.fit_users},
                      {"follow_entries", res.evidence.follow.items.size()},
                      {"follow_bump", p.follow_bump},
                      {"follow_slope", p.follow_slope},
@@ -311,6 +312,11 @@ Command add_train(CLI::App& app) {
       ->check(CLI::ExistingFile);
   sub->add_option("--follow-top", o.evidence.follow_top,
                   "Followers kept per item for the \"customers also viewed\" term (0 = no such term)")
+      ->capture_default_str();
+  sub->add_option("--fit-users", o.fit_users,
+                  "Held-out users the evidence terms are fitted on; their newest training event is held back from "
+                  "the weights, so that their validation windows end in an untrained event, as live ones do "
+                  "(0 = fit on every validation user, nothing held back)")
       ->capture_default_str();
   sub->add_flag("!--no-evidence", o.fit_evidence,
                 "Train the model alone: no follow/repeat terms fitted on the validation split");

@@ -1,6 +1,8 @@
 // Implements the leave-one-out split of split.h.
 #include "data/split.h"
 
+#include <algorithm>
+
 namespace forecart::data {
 
 Split make_split(const Dataset& ds) {
@@ -15,6 +17,14 @@ Split make_split(const Dataset& ds) {
     }
   }
   return s;
+}
+
+std::vector<uint32_t> fit_users(const Split& split, size_t max_users) {
+  const size_t n = std::min(max_users, split.users.size() / 2);
+  std::vector<uint32_t> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back(split.users[i * split.users.size() / n]);
+  return out;
 }
 
 }  // namespace forecart::data

@@ -44,4 +44,11 @@ struct Split {
 
 Split make_split(const Dataset& ds);
 
+// The fit users: up to max_users held-out users (evenly spaced, at most every other one) whose newest
+// training event the trainer holds back from the weights (neither input nor target). Their validation
+// case then predicts from a window whose newest event the weights never trained on, as a test case
+// (its newest event is the validation event) and a live shopper's (events after training) do; the
+// other held-out users' validation windows were trained on to the end. Ascending user indices.
+std::vector<uint32_t> fit_users(const Split& split, size_t max_users);
+
 }  // namespace forecart::data

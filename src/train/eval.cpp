@@ -214,7 +214,11 @@ Result<EvalReport> evaluate(const Model& model, const data::Dataset& ds, const E
   Result<Mapping> mapped = map_onto(model, ds);
   if (!mapped.ok()) return mapped.status();
   const Mapping& map = mapped.value();
-  const std::vector<uint32_t> users = held_out_users(ds, opts.max_users);
+  const std::vector<uint32_t> users = opts.users.empty() ? held_out_users(ds, opts.max_users) : opts.users;
+  for (size_t i = 0; i < opts.users.size(); ++i)
+    if (opts.users[i] >= ds.sequences.size() || !data::has_holdout(ds.sequences[opts.users[i]]) ||
+        (i > 0 && opts.users[i] <= opts.users[i - 1]))
+      return invalid_argument("eval: the users given are not ascending held-out users of the data");
   if (users.empty()) return invalid_argument("no user has 3 or more events: nothing to evaluate");
 
   EvalReport rep;

@@ -38,6 +38,8 @@ struct EvalOptions {
   ThreadPool* pool = nullptr;  // optional: reuse the caller's threads
   bool baselines = true;
   size_t max_users = 0;  // 0 = all held-out users; else an evenly spaced subset (fast validation)
+  // When not empty: exactly these held-out users (ascending user indices), and max_users is ignored.
+  std::vector<uint32_t> users;
   std::function<void(size_t done, size_t total)> progress;  // optional
   // Optional, called from the worker threads once per case (index 0..users-1, each once) with the
   // target's vocab id (0 = unknown), the model's logits [V] and the predictor holding the window.

@@ -137,12 +137,13 @@ Status fit_evidence(const data::Dataset& ds, const EvidenceFitOptions& o, Model*
   eo.baselines = false;
   eo.threads = o.threads;
   eo.max_users = o.max_users;
+  eo.users = o.users;
   eo.on_case = [&](size_t index, uint32_t target, const float* logits, const Predictor& p) {
     collect(*m, o, target, logits, p, &cases[index]);
   };
   // The case count is the number of held-out users evaluate() picks: size the slots first.
   const size_t held_out = data::make_split(ds).users.size();
-  cases.resize(o.max_users && o.max_users < held_out ? o.max_users : held_out);
+  cases.resize(!o.users.empty() ? o.users.size() : o.max_users && o.max_users < held_out ? o.max_users : held_out);
   Result<EvalReport> base = evaluate(*m, ds, eo);
   if (!base.ok()) return base.status();
   rep->users = cases.size();
@@ -152,7 +153,9 @@ Status fit_evidence(const data::Dataset& ds, const EvidenceFitOptions& o, Model*
   Score best_score = score(cases, best);
   rep->ndcg10_before = best_score.ndcg;
   rep->hr10_before = best_score.hr;
-  const std::vector<float> bumps = {-6, -4, -3, -2, -1, -0.5f, 0, 0.5f, 1, 1.5f, 2, 3, 4, 5, 6, 8, 10, 12};
+  // The large bumps put the named items above every other (logits of a trained model span tens).
+  const std::vector<float> bumps = {-6, -4, -3, -2, -1, -0.5f, 0,  0.5f, 1,  1.5f, 2,  3,
+                                    4,  5,  6,  8,  10, 12,    16, 24,   32, 48,   64, 128};
   const std::vector<float> slopes = {-0.5f, 0, 0.25f, 0.5f, 0.75f, 1, 1.5f, 2, 3};
   const std::vector<float> decays = {0.3f, 0.5f, 0.7f, 0.85f, 0.95f, 1.0f};
   struct Coord {

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "core/status.h"
 #include "data/events.h"
@@ -15,9 +16,10 @@
 namespace forecart::train {
 
 struct EvidenceFitOptions {
-  size_t follow_top = 20;    // entries kept per item in the follow table (0 = no follow term)
-  bool repeat = true;        // fit the repeat term
-  size_t max_users = 50000;  // validation users (evenly spaced subset; 0 = all)
+  size_t follow_top = 20;       // entries kept per item in the follow table (0 = no follow term)
+  bool repeat = true;           // fit the repeat term
+  size_t max_users = 50000;     // validation users (evenly spaced subset; 0 = all)
+  std::vector<uint32_t> users;  // when not empty: exactly these held-out users (max_users ignored)
   size_t threads = 2;
 };
 

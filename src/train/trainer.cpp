@@ -24,11 +24,18 @@ double seconds_since(Clock::time_point t) {
 
 // Windows of at most max_len inputs covering every training target once, newest first
 // (SASRec trains on the newest max_len; older events of long histories get their own windows).
-std::vector<Window> make_windows(const data::Dataset& ds, uint32_t max_len, size_t* tokens) {
+// A user in held_back (ascending) trains on its prefix without the newest event (data::fit_users).
+std::vector<Window> make_windows(const data::Dataset& ds, uint32_t max_len, const std::vector<uint32_t>& held_back,
+                                 size_t* tokens) {
   std::vector<Window> w;
   *tokens = 0;
+  auto next_held = held_back.begin();
   for (uint32_t u = 0; u < ds.sequences.size(); ++u) {
-    const size_t p = data::train_prefix_len(ds.sequences[u]);
+    size_t p = data::train_prefix_len(ds.sequences[u]);
+    if (next_held != held_back.end() && *next_held == u) {
+      ++next_held;
+      --p;  // a held-out user has p >= 1
+    }
     if (p < 2) continue;
     size_t end = p - 1;  // inputs are [0, p-1); targets [1, p)
     while (end > 0) {
@@ -82,7 +89,7 @@ uint64_t fingerprint(const ModelConfig& c, const TrainerOptions& o, size_t windo
     << ' ' << c.max_len << ' ' << c.time_buckets << ' ' << static_cast<int>(c.activation) << ' ' << g.max_batch << ' '
     << o.adam.lr << ' ' << o.adam.weight_decay << ' ' << g.dropout << ' ' << o.clip << ' ' << g.action_weight << ' '
     << g.neg_samples << ' ' << g.action_detached << ' ' << g.threads << ' ' << g.seed << ' ' << windows << ' '
-    << o.action_prior;
+    << o.action_prior << ' ' << o.fit_users;
   uint64_t h = 1469598103934665603ull;  // FNV-1a
   for (char ch : f.str()) h = (h ^ static_cast<uint8_t>(ch)) * 1099511628211ull;
   return h;
@@ -279,7 +286,9 @@ Result<TrainResult> train_model(const data::Dataset& ds, const TrainerOptions& o
   if (o.epochs == 0 || o.graph.max_batch == 0) return invalid_argument("epochs and batch must be positive");
 
   size_t tokens = 0;
-  std::vector<Window> windows = make_windows(ds, c.max_len, &tokens);
+  const std::vector<uint32_t> held_back =
+      o.fit_evidence ? data::fit_users(data::make_split(ds), o.fit_users) : std::vector<uint32_t>();
+  std::vector<Window> windows = make_windows(ds, c.max_len, held_back, &tokens);
   if (windows.empty()) return invalid_argument("no user has 2 or more training events: nothing to train on");
   GraphOptions go = o.graph;
   go.threads = std::max<uint32_t>(1, go.threads);
@@ -336,6 +345,7 @@ Result<TrainResult> train_model(const data::Dataset& ds, const TrainerOptions& o
     Model m = Model::from_weights(res.weights, res.meta, /*quantize=*/false);
     EvidenceFitOptions eo = o.evidence;
     eo.threads = go.threads;
+    eo.users = held_back;
     FORECART_RETURN_IF_ERROR(fit_evidence(ds, eo, &m, &res.evidence_fit));
     res.evidence = std::move(m.evidence);
   }

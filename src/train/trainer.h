@@ -46,6 +46,10 @@ struct TrainerOptions {
   // The evidence terms fitted on the validation split after training (evidence_fit.h).
   bool fit_evidence = true;
   EvidenceFitOptions evidence;
+  // The held-out users the evidence fit scores: up to this many have their newest training event held
+  // back from the weights, so that their validation windows end, as live ones do, in an event the
+  // weights never trained on (data::fit_users; 0 = off: the fit scores every validation user).
+  uint32_t fit_users = 5000;
   // The next-action head's prior (train/action_fit.h), its alpha and temperature fitted after
   // training; false = the learned head alone, as in older models.
   bool action_prior = true;

@@ -344,12 +344,23 @@ TEST_CASE("cli: train fits the evidence into the model and its fp32 twin, eval -
     REQUIRE(e.code == 0);
     return nlohmann::json::parse(e.out)["model"]["full"];
   };
-  // The fit runs after training: the same seed gives the same weights with or without it.
-  CHECK(figures(with, " --evidence none") == figures(alone, ""));
+  // The fit runs after training: with no fit users held back, the same seed gives the same weights
+  // with or without it. By default the fit users' newest training events are held back, so the weights differ.
+  const std::string all_users = "cli_ev0." + tag + ".fcm";
+  Run t0 = run_cli("train" + flags + " --fit-users 0 --out " + all_users);
+  REQUIRE(t0.code == 0);
+  auto evidence_line = [](const std::string& err) {
+    const size_t at = err.find("evidence: follow");
+    return at == std::string::npos ? std::string() : err.substr(at, err.find('\n', at) - at);
+  };
+  CHECK(evidence_line(t0.err).find("(200 users)") != std::string::npos);  // every validation user
+  CHECK(evidence_line(t.err).find("(100 users)") != std::string::npos);   // the fit users: every other one
+  CHECK(figures(all_users, " --evidence none") == figures(alone, ""));
+  CHECK(figures(with, " --evidence none") != figures(alone, ""));
   Run bad = run_cli("eval --model " + with + data + " --evidence some");
   CHECK((bad.code > 0 && bad.code < 128));
   CHECK(bad.err.find("--evidence") != std::string::npos);
-  for (const std::string& f : {with, twin, alone}) {
+  for (const std::string& f : {with, twin, alone, all_users}) {
     std::remove(f.c_str());
     std::remove((f.substr(0, f.size() - 4) + ".train.json").c_str());
   }

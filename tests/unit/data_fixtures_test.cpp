@@ -36,6 +36,16 @@ TEST_CASE("Split: leave-one-out", "[data][split]") {
   CHECK(target_index(c, Fold::kTest) == 2);
 }
 
+TEST_CASE("Split: the fit users are at most every other held-out user", "[data][split]") {
+  Split s;
+  s.users = {1, 4, 5, 8, 9, 12, 20};
+  CHECK(fit_users(s, 100) == std::vector<uint32_t>{1, 5, 9});  // 7 held out: 3, none adjacent
+  CHECK(fit_users(s, 2) == std::vector<uint32_t>{1, 8});       // evenly spaced
+  CHECK(fit_users(s, 0).empty());
+  s.users = {3};
+  CHECK(fit_users(s, 100).empty());  // one held-out user keeps its whole prefix
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Real excerpts in tests/fixtures (see tests/fixtures/README.md): no /work/shared needed.
 

@@ -5,9 +5,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "data/split.h"
 #include "test_util.h"
+#include "train/eval.h"
 #include "train/evidence_fit.h"
 #include "train/follow_table.h"
+#include "train/trainer.h"
 
 using namespace forecart;
 
@@ -82,4 +85,51 @@ TEST_CASE("the fit finds the follow term where the next item is its follower", "
   o.repeat = false;
   REQUIRE(train::fit_evidence(ds, o, &n, &rep).ok());
   CHECK_FALSE(n.evidence.active());
+}
+
+TEST_CASE("the fit users train without their newest training event, and the fit scores them alone", "[evidence][fit]") {
+  // 40 chains of 6 events (training prefixes of 4) and one user of 2 events (training only).
+  std::vector<std::vector<uint32_t>> seqs;
+  for (uint32_t u = 0; u < 40; ++u) {
+    std::vector<uint32_t> s;
+    for (uint32_t k = 0; k < 6; ++k) s.push_back((u + k) % 20);
+    seqs.push_back(s);
+  }
+  seqs.push_back({3, 4});
+  const data::Dataset ds = dataset(seqs, 20);
+  train::TrainerOptions o;
+  o.model.dim = 8;
+  o.model.layers = 1;
+  o.model.heads = 1;
+  o.model.max_len = 8;
+  o.epochs = 1;
+  o.graph.max_batch = 16;
+  o.graph.threads = 1;
+  o.fit_users = 8;
+  auto held = train::train_model(ds, o);
+  REQUIRE(held.ok());
+  o.fit_users = 0;
+  auto all = train::train_model(ds, o);
+  REQUIRE(all.ok());
+  // Each of the 8 fit users loses one target (4 events: 3 targets, then 2); the others keep theirs.
+  CHECK(all.value().train_tokens == 40 * 3 + 1);
+  CHECK(held.value().train_tokens == all.value().train_tokens - 8);
+  CHECK(held.value().evidence_fit.users == 8);
+  CHECK(all.value().evidence_fit.users == 40);
+  CHECK(data::fit_users(data::make_split(ds), 8).size() == 8);
+
+  // eval scores exactly the users it is given, and refuses a user that is not held out.
+  Model m = Model::from_weights(all.value().weights, all.value().meta, /*quantize=*/false);
+  train::EvalOptions eo;
+  eo.threads = 1;
+  eo.baselines = false;
+  eo.fold = data::Fold::kValidation;
+  eo.users = {0, 7, 9};
+  auto r = train::evaluate(m, ds, eo);
+  REQUIRE(r.ok());
+  CHECK(r.value().users == 3);
+  eo.users = {0, 40};  // user 40 has 2 events
+  CHECK_FALSE(train::evaluate(m, ds, eo).ok());
+  eo.users = {9, 7};
+  CHECK_FALSE(train::evaluate(m, ds, eo).ok());
 }
