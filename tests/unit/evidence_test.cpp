@@ -30,6 +30,17 @@ data::Dataset dataset(const std::vector<std::vector<uint32_t>>& seqs, uint32_t i
   return ds;
 }
 
+// Each user u walks a chain of 6 items u, u+1, ... (mod 20).
+std::vector<std::vector<uint32_t>> chains(uint32_t users) {
+  std::vector<std::vector<uint32_t>> seqs;
+  for (uint32_t u = 0; u < users; ++u) {
+    std::vector<uint32_t> s;
+    for (uint32_t k = 0; k < 6; ++k) s.push_back((u + k) % 20);
+    seqs.push_back(s);
+  }
+  return seqs;
+}
+
 }  // namespace
 
 TEST_CASE("the follow table counts training events only, nearer followers weigh more", "[evidence]") {
@@ -57,13 +68,7 @@ TEST_CASE("the follow table counts training events only, nearer followers weigh 
 
 TEST_CASE("the fit finds the follow term where the next item is its follower", "[evidence][fit]") {
   // Every user walks a chain a, a+1, a+2, ... (mod 20): the follower of the last item is the target.
-  std::vector<std::vector<uint32_t>> seqs;
-  for (uint32_t u = 0; u < 120; ++u) {
-    std::vector<uint32_t> s;
-    for (uint32_t k = 0; k < 6; ++k) s.push_back((u + k) % 20);
-    seqs.push_back(s);
-  }
-  const data::Dataset ds = dataset(seqs, 20);
+  const data::Dataset ds = dataset(chains(120), 20);
   ModelConfig c = test::tiny_config(20, 8, 1, 1, 8);
   c.num_actions = 1;
   Model m = test::random_model(c, 5, /*quantize=*/false, /*categories=*/false);
@@ -89,12 +94,7 @@ TEST_CASE("the fit finds the follow term where the next item is its follower", "
 
 TEST_CASE("the fit users train without their newest training event, and the fit scores them alone", "[evidence][fit]") {
   // 40 chains of 6 events (training prefixes of 4) and one user of 2 events (training only).
-  std::vector<std::vector<uint32_t>> seqs;
-  for (uint32_t u = 0; u < 40; ++u) {
-    std::vector<uint32_t> s;
-    for (uint32_t k = 0; k < 6; ++k) s.push_back((u + k) % 20);
-    seqs.push_back(s);
-  }
+  std::vector<std::vector<uint32_t>> seqs = chains(40);
   seqs.push_back({3, 4});
   const data::Dataset ds = dataset(seqs, 20);
   train::TrainerOptions o;
