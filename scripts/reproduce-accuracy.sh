@@ -343,7 +343,8 @@ for name in names:
     if evd:
         has_evidence = True
         evd_cell = (f"{f4(evd.get('valid_ndcg@10_model_alone'))} → {f4(evd.get('valid_ndcg@10'))} / "
-                    f"{f4(evd.get('valid_hr@10_model_alone'))} → {f4(evd.get('valid_hr@10'))}")
+                    f"{f4(evd.get('valid_hr@10_model_alone'))} → {f4(evd.get('valid_hr@10'))}"
+                    + (f" ({evd['valid_users']:,} users)" if evd.get("valid_users") else ""))
     else:
         evd_cell = "—"
     best_ep = log.get("best_epoch") or 0
@@ -471,7 +472,9 @@ L.append("From each int8 model's training log (`MODEL.train.json`): epochs run /
          "tokens/s (events trained on per second, padding not counted); training tokens per epoch; peak memory; "
          "validation NDCG@10 / HR@10 of the best epoch"
          + ("; *evidence*: the follow/repeat terms the trainer fits on the validation split after training, "
-            "validation NDCG@10 and HR@10 of the model alone → with them" if has_evidence else "")
+            "validation NDCG@10 and HR@10 of the model alone → with them, on the users the fit scored (the fit "
+            "users, whose newest training event the weights did not train on, where the log names them; "
+            "docs/TRAINING.md, Evidence)" if has_evidence else "")
          + "; how the fp32 model was made.")
 L.append("")
 th = ["dataset", "epochs / best", "training s", "wall s", "tokens/s", "tokens", "peak memory",
