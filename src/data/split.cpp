@@ -19,12 +19,15 @@ Split make_split(const Dataset& ds) {
   return s;
 }
 
-std::vector<uint32_t> fit_users(const Split& split, size_t max_users) {
-  const size_t n = std::min(max_users, split.users.size() / 2);
+std::vector<uint32_t> evenly_spaced(const std::vector<uint32_t>& users, size_t n) {
   std::vector<uint32_t> out;
   out.reserve(n);
-  for (size_t i = 0; i < n; ++i) out.push_back(split.users[i * split.users.size() / n]);
+  for (size_t i = 0; i < n; ++i) out.push_back(users[i * users.size() / n]);
   return out;
+}
+
+std::vector<uint32_t> fit_users(const Split& split, size_t max_users) {
+  return evenly_spaced(split.users, std::min(max_users, split.users.size() / 2));
 }
 
 }  // namespace forecart::data

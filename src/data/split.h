@@ -44,6 +44,9 @@ struct Split {
 
 Split make_split(const Dataset& ds);
 
+// n of users, evenly spaced and in order (users[i * size / n]); n <= users.size().
+std::vector<uint32_t> evenly_spaced(const std::vector<uint32_t>& users, size_t n);
+
 // The fit users: up to max_users held-out users (evenly spaced, at most every other one) whose newest
 // training event the trainer holds back from the weights (neither input nor target). Their validation
 // case then predicts from a window whose newest event the weights never trained on, as a test case

@@ -166,13 +166,12 @@ Status fit_action_head(const data::Dataset& ds, const ActionFitOptions& o, Model
   if (!head.active()) return Status::Ok();
   const size_t A = head.actions, d = m->config.dim;
   const ParamView w = m->rest.view();
-  const size_t held_out = data::make_split(ds).users.size();
-  std::vector<ActionCase> cases(o.max_users && o.max_users < held_out ? o.max_users : held_out);
   EvalOptions eo;
   eo.fold = data::Fold::kValidation;
   eo.baselines = false;
   eo.threads = o.threads;
-  eo.max_users = o.max_users;
+  eo.users = held_out_users(ds, o.max_users);
+  std::vector<ActionCase> cases(eo.users.size());  // one slot per case, filled by on_action_case
   eo.on_action_case = [&](size_t index, uint32_t target_action, const Predictor& p) {
     if (p.empty() || index >= cases.size()) return;
     ActionCase& c = cases[index];

@@ -49,16 +49,6 @@ Result<Mapping> map_onto(const Model& model, const data::Dataset& ds) {
   return m;
 }
 
-std::vector<uint32_t> held_out_users(const data::Dataset& ds, size_t max_users) {
-  std::vector<uint32_t> users = data::make_split(ds).users;
-  if (max_users && users.size() > max_users) {
-    std::vector<uint32_t> sub;
-    for (size_t i = 0; i < max_users; ++i) sub.push_back(users[i * users.size() / max_users]);
-    users.swap(sub);
-  }
-  return users;
-}
-
 // 100 random catalogue items the user never interacted with (seeded by the user).
 void sample_negatives(const EvalOptions& o, uint32_t user, size_t V, const std::vector<uint8_t>& interacted,
                       std::vector<uint32_t>* out) {
@@ -194,6 +184,11 @@ void report_actions(const Model& model, const data::Dataset& ds, const Mapping& 
 }
 
 }  // namespace
+
+std::vector<uint32_t> held_out_users(const data::Dataset& ds, size_t max_users) {
+  std::vector<uint32_t> users = data::make_split(ds).users;
+  return max_users && users.size() > max_users ? data::evenly_spaced(users, max_users) : users;
+}
 
 std::string EvalReport::best_baseline(double RankMetrics::*metric) const {
   const NamedReport* best = nullptr;

@@ -73,6 +73,10 @@ struct EvalReport {
   bool model_beats_baselines() const;
 };
 
+// The held-out users evaluate() scores when EvalOptions::users is empty: all of them, or an evenly
+// spaced subset of max_users (0 = all).
+std::vector<uint32_t> held_out_users(const data::Dataset& ds, size_t max_users);
+
 // ds is mapped onto the model by item id strings and action names (an action name the model does
 // not know is an error).
 Result<EvalReport> evaluate(const Model& model, const data::Dataset& ds, const EvalOptions& opts);

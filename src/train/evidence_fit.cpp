@@ -136,14 +136,11 @@ Status fit_evidence(const data::Dataset& ds, const EvidenceFitOptions& o, Model*
   eo.fold = data::Fold::kValidation;
   eo.baselines = false;
   eo.threads = o.threads;
-  eo.max_users = o.max_users;
-  eo.users = o.users;
+  eo.users = o.users.empty() ? held_out_users(ds, o.max_users) : o.users;
   eo.on_case = [&](size_t index, uint32_t target, const float* logits, const Predictor& p) {
     collect(*m, o, target, logits, p, &cases[index]);
   };
-  // The case count is the number of held-out users evaluate() picks: size the slots first.
-  const size_t held_out = data::make_split(ds).users.size();
-  cases.resize(!o.users.empty() ? o.users.size() : o.max_users && o.max_users < held_out ? o.max_users : held_out);
+  cases.resize(eo.users.size());  // one slot per case, filled by on_case
   Result<EvalReport> base = evaluate(*m, ds, eo);
   if (!base.ok()) return base.status();
   rep->users = cases.size();
