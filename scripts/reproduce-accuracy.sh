@@ -473,7 +473,7 @@ L.append("From each int8 model's training log (`MODEL.train.json`): epochs run /
          "validation NDCG@10 / HR@10 of the best epoch"
          + ("; *evidence*: the follow/repeat terms the trainer fits on the validation split after training, "
             "validation NDCG@10 and HR@10 of the model alone → with them, on the users the fit scored (the fit "
-            "users, whose newest training event the weights did not train on, where the log names them; "
+            "users, whose newest training event the weights did not train on; "
             "docs/TRAINING.md, Evidence)" if has_evidence else "")
          + "; how the fp32 model was made.")
 L.append("")
